@@ -1,0 +1,33 @@
+// Addresses of the local event mesh. Every port can be moved with an environment variable,
+// so two checkouts (or CI beside a developer) can run side by side.
+import { join } from "node:path";
+
+export const repoRoot = join(import.meta.dirname, "..", "..");
+export const cacheDir = process.env.MB_CACHE_DIR ?? join(repoRoot, ".cache");
+export const stackDir = join(cacheDir, "stack");
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new Error(`${name}=${raw} is not a TCP port (1-65535)`);
+  }
+  return value;
+}
+
+export const ports = {
+  kafka: port("MB_KAFKA_PORT", 19092),
+  kafkaController: port("MB_KAFKA_CONTROLLER_PORT", 19093),
+  registry: port("MB_REGISTRY_PORT", 18081),
+  moto: port("MB_MOTO_PORT", 15000),
+  pubsub: port("MB_PUBSUB_PORT", 18085),
+} as const;
+
+/** What clients of the mesh (tests, bench, demo) use to reach it. */
+export const meshEndpoints = {
+  kafkaBootstrap: `127.0.0.1:${ports.kafka}`,
+  registryUrl: `http://127.0.0.1:${ports.registry}/apis/ccompat/v7`,
+  awsEndpoint: `http://127.0.0.1:${ports.moto}`,
+  pubsubEmulatorHost: `127.0.0.1:${ports.pubsub}`,
+} as const;

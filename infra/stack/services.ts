@@ -1,0 +1,201 @@
+// The four real servers of the local event mesh: how each is fetched from its registry,
+// started, and asked whether it is healthy. All state is ephemeral: a start begins empty.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cacheDir, meshEndpoints, ports, repoRoot, stackDir } from "./ports.ts";
+import { requireTool, run, startDetached } from "./process.ts";
+
+export interface Service {
+  readonly name: string;
+  readonly ports: readonly number[];
+  readonly address: string;
+  /** Fetches and builds what the service needs; a no-op when the cache already holds it. */
+  prepare(): void;
+  start(): void;
+  healthy(): Promise<boolean>;
+  readonly startTimeoutMs: number;
+}
+
+const KAFKA_VERSION = "4.1.1";
+const APICURIO_VERSION = "3.0.9";
+
+const kafkaLibs = join(cacheDir, "kafka", KAFKA_VERSION, "libs");
+const kafkaData = join(stackDir, "kafka-data");
+const kafkaConfig = join(stackDir, "kafka-server.properties");
+
+const kafka: Service = {
+  name: "kafka",
+  ports: [ports.kafka, ports.kafkaController],
+  address: meshEndpoints.kafkaBootstrap,
+  startTimeoutMs: 90_000,
+  prepare() {
+    requireTool("java", ["-version"], "run Apache Kafka");
+    if (existsSync(join(kafkaLibs, `kafka_2.13-${KAFKA_VERSION}.jar`))) return;
+    requireTool("mvn", ["-v"], "fetch Apache Kafka from Maven Central");
+    run(
+      "mvn",
+      [
+        "-q",
+        "-B",
+        `-Dkafka.version=${KAFKA_VERSION}`,
+        "dependency:copy-dependencies",
+        `-DoutputDirectory=${kafkaLibs}`,
+        "-DincludeScope=runtime",
+      ],
+      "fetching Kafka jars",
+      join(repoRoot, "infra", "kafka"),
+    );
+  },
+  start() {
+    rmSync(kafkaData, { recursive: true, force: true });
+    mkdirSync(kafkaData, { recursive: true });
+    const template = readFileSync(join(repoRoot, "infra", "kafka", "server.properties.template"), "utf8");
+    writeFileSync(
+      kafkaConfig,
+      template
+        .replaceAll("@KAFKA_PORT@", String(ports.kafka))
+        .replaceAll("@CONTROLLER_PORT@", String(ports.kafkaController))
+        .replaceAll("@DATA_DIR@", kafkaData),
+    );
+    const classpath = `${kafkaLibs}/*`;
+    const jvm = [
+      "-Xms256m",
+      "-Xmx768m",
+      "-XX:+UseG1GC",
+      "-Djava.awt.headless=true",
+      `-Dlog4j2.configurationFile=${join(repoRoot, "infra", "kafka", "log4j2.properties")}`,
+      "-cp",
+      classpath,
+    ];
+    const clusterId = randomBytes(16).toString("base64url");
+    run(
+      "java",
+      [...jvm, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", kafkaConfig, "--standalone"],
+      "formatting Kafka storage",
+    );
+    startDetached("kafka", "java", [...jvm, "kafka.Kafka", kafkaConfig]);
+  },
+  async healthy() {
+    const { Admin } = await import("@platformatic/kafka");
+    const admin = new Admin({ clientId: "meshbridge-stack", bootstrapBrokers: [meshEndpoints.kafkaBootstrap] });
+    try {
+      const metadata = await admin.metadata({ topics: [] });
+      return metadata.brokers.size > 0;
+    } finally {
+      await admin.close();
+    }
+  },
+};
+
+const registryHome = join(cacheDir, "registry", APICURIO_VERSION);
+const registryRunner = join(registryHome, "app", `apicurio-registry-app-${APICURIO_VERSION}-runner.jar`);
+
+const registry: Service = {
+  name: "registry",
+  ports: [ports.registry],
+  address: meshEndpoints.registryUrl,
+  startTimeoutMs: 90_000,
+  prepare() {
+    requireTool("java", ["-version"], "run Apicurio Registry");
+    if (existsSync(registryRunner)) return;
+    requireTool("mvn", ["-v"], "fetch Apicurio Registry from Maven Central");
+    requireTool("unzip", ["-v"], "unpack Apicurio Registry");
+    run(
+      "mvn",
+      [
+        "-q",
+        "-B",
+        "dependency:copy",
+        `-Dartifact=io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:zip:all`,
+        `-DoutputDirectory=${registryHome}`,
+      ],
+      "fetching Apicurio Registry",
+    );
+    run(
+      "unzip",
+      ["-q", "-o", join(registryHome, `apicurio-registry-app-${APICURIO_VERSION}-all.zip`), "-d", join(registryHome, "app")],
+      "unpacking Apicurio Registry",
+    );
+  },
+  start() {
+    startDetached("registry", "java", [
+      "-Xms128m",
+      "-Xmx512m",
+      `-Dquarkus.http.port=${ports.registry}`,
+      "-Dquarkus.http.host=127.0.0.1",
+      "-Dquarkus.http.access-log.enabled=false",
+      "-jar",
+      registryRunner,
+    ]);
+  },
+  async healthy() {
+    const response = await fetch(`${meshEndpoints.registryUrl}/subjects`);
+    return response.ok && Array.isArray(await response.json());
+  },
+};
+
+const motoVenv = join(cacheDir, "moto-venv");
+const motoServer = join(motoVenv, "bin", "moto_server");
+
+const moto: Service = {
+  name: "moto",
+  ports: [ports.moto],
+  address: meshEndpoints.awsEndpoint,
+  startTimeoutMs: 30_000,
+  prepare() {
+    if (existsSync(motoServer)) return;
+    requireTool("python3", ["--version"], "run moto (SQS, SNS, KMS)");
+    run("python3", ["-m", "venv", motoVenv], "creating the moto virtual environment");
+    run(
+      join(motoVenv, "bin", "pip"),
+      ["install", "-q", "-r", join(repoRoot, "infra", "moto", "requirements.txt")],
+      "installing moto",
+    );
+  },
+  start() {
+    startDetached("moto", motoServer, ["-H", "127.0.0.1", "-p", String(ports.moto)]);
+  },
+  async healthy() {
+    // A real SQS call: ListQueues through moto's query protocol.
+    const response = await fetch(`${meshEndpoints.awsEndpoint}/?Action=ListQueues&Version=2012-11-05`, {
+      headers: { Authorization: "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request" },
+    });
+    return response.ok;
+  },
+};
+
+const pubsubBinary = join(cacheDir, "bin", "pubsub-emulator");
+
+const pubsub: Service = {
+  name: "pubsub",
+  ports: [ports.pubsub],
+  address: meshEndpoints.pubsubEmulatorHost,
+  startTimeoutMs: 30_000,
+  prepare() {
+    if (existsSync(pubsubBinary)) return;
+    requireTool("go", ["version"], "build the Pub/Sub emulator (pstest)");
+    run("go", ["build", "-o", pubsubBinary, "."], "building the Pub/Sub emulator", join(repoRoot, "infra", "pubsub-emulator"));
+  },
+  start() {
+    startDetached("pubsub", pubsubBinary, ["-port", String(ports.pubsub)]);
+  },
+  async healthy() {
+    // No GCE metadata server here: skip google-auth's probe (and its warning).
+    process.env.METADATA_SERVER_DETECTION ??= "none";
+    const { PubSub } = await import("@google-cloud/pubsub");
+    const client = new PubSub({
+      projectId: "meshbridge-health",
+      apiEndpoint: meshEndpoints.pubsubEmulatorHost,
+      emulatorMode: true,
+    });
+    try {
+      await client.getTopics();
+      return true;
+    } finally {
+      await client.close();
+    }
+  },
+};
+
+export const services: readonly Service[] = [kafka, registry, moto, pubsub];
