@@ -1,0 +1,165 @@
+// The composition root: builds every stage from the configuration, runs the start-up checks
+// (schemas, topics), starts the sources, and stops everything in the right order.
+import type { Server } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { catalogTopics, createCatalogRegistry } from "../../catalog/index.ts";
+import { openLegacyEnvelope } from "../crypto/decrypt.ts";
+import type { Keyring } from "../crypto/keyring.ts";
+import { KmsKeyring } from "../crypto/kms-keyring.ts";
+import { StaticKeyring } from "../crypto/static-keyring.ts";
+import type { LegacyEnvelope } from "../envelope/legacy-envelope.ts";
+import { readEnvelope } from "../envelope/read.ts";
+import { parseLegacyEvent } from "../mapping/parse.ts";
+import { startOpsServer } from "../ops/http.ts";
+import type { Logger } from "../ops/log.ts";
+import { BridgeMetrics } from "../ops/metrics.ts";
+import { InFlightBudget } from "../pipeline/budget.ts";
+import { Pipeline } from "../pipeline/pipeline.ts";
+import { ProduceCoalescer } from "../pipeline/produce-coalescer.ts";
+import { defaultBackoff } from "../pipeline/retry.ts";
+import type { PipelineStages } from "../pipeline/stages.ts";
+import { loadCatalogEncoder } from "../schema/catalog-encoder.ts";
+import { RegistryUnavailableError } from "../schema/errors.ts";
+import { RegistryClient } from "../schema/registry-client.ts";
+import { KafkaSink } from "../sink/kafka-sink.ts";
+import { createSqsClient } from "../sources/aws-clients.ts";
+import type { Source } from "../sources/source.ts";
+import { SqsSource } from "../sources/sqs/sqs-source.ts";
+import type { BridgeConfig } from "./config.ts";
+
+export const REGISTER_COMMAND = "meshbridge schemas register";
+
+export interface RunningBridge {
+  readonly metrics: BridgeMetrics;
+  readonly budget: InFlightBudget;
+  /** Port the ops server listens on (useful with port 0). */
+  readonly opsPort: number;
+  /** Graceful: stop receiving, finish or release in-flight work, flush, close. */
+  stop(): Promise<void>;
+}
+
+async function createKeyring(config: BridgeConfig): Promise<Keyring> {
+  const keys = config.keys;
+  // fromFile: its errors name the file and never quote its content (key material).
+  if (keys.provider === "static") return StaticKeyring.fromFile(keys.file);
+  return KmsKeyring.fromFile(keys.file, {
+    kms: { region: config.aws.region, endpoint: config.aws.endpoint },
+    maxAgeMs: keys.maxAgeSeconds * 1000,
+    maxUses: keys.maxUses,
+  });
+}
+
+/** Retries the registry check while the registry is unreachable; any other failure is fatal. */
+async function loadEncoderWithRetry(config: BridgeConfig, log: Logger, stop: AbortSignal) {
+  const client = new RegistryClient({
+    url: config.registry.url,
+    basicAuth:
+      config.registry.username === undefined
+        ? undefined
+        : { username: config.registry.username, password: config.registry.password ?? "" },
+  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await loadCatalogEncoder(catalogTopics, client, { registerCommand: REGISTER_COMMAND });
+    } catch (error) {
+      if (!(error instanceof RegistryUnavailableError) || stop.aborted) throw error;
+      const delayMs = Math.min(10_000, 250 * 2 ** attempt);
+      log.warn("schema registry unreachable at start-up; retrying", { attempt, delayMs, error: error.message });
+      await sleep(delayMs);
+    }
+  }
+}
+
+export async function startBridge(config: BridgeConfig, log: Logger): Promise<RunningBridge> {
+  const metrics = new BridgeMetrics();
+  const budget = new InFlightBudget(config.budget.maxMessages, config.budget.maxBytes);
+  metrics.inFlight.track(() => budget.messages);
+  metrics.inFlightBytes.track(() => budget.bytes);
+  const health = { state: "starting" as "starting" | "ready" | "stopping", reason: "starting: checking schemas and topics" };
+  const server: Server = await startOpsServer(config.http.port, config.http.host, metrics, {
+    ready: () => health.state === "ready",
+    get reason() {
+      return health.reason;
+    },
+  });
+  const address = server.address();
+  const opsPort = typeof address === "object" && address !== null ? address.port : config.http.port;
+  const startup = new AbortController();
+
+  let keyring: Keyring | undefined;
+  let sink: KafkaSink | undefined;
+  try {
+    keyring = await createKeyring(config);
+    const encoder = await loadEncoderWithRetry(config, log, startup.signal);
+    log.info("schemas verified", { subjects: encoder.topics.length });
+    sink = new KafkaSink({
+      bootstrapBrokers: config.kafka.bootstrapBrokers,
+      clientId: config.kafka.clientId,
+      tls: config.kafka.tls,
+      sasl: config.kafka.sasl === undefined ? undefined : { mechanism: "PLAIN", ...config.kafka.sasl },
+    });
+    await sink.start([...catalogTopics.map((entry) => entry.topic), config.kafka.deadLetterTopic]);
+    log.info("kafka topics verified", { topics: catalogTopics.length + 1 });
+
+    const registry = createCatalogRegistry(config.mapping.unknownType);
+    const stages: PipelineStages<LegacyEnvelope> = {
+      readEnvelope,
+      keys: keyring,
+      decrypt: openLegacyEnvelope,
+      parse: parseLegacyEvent,
+      map: (event, context) => registry.map(event, context),
+      encode: (event) => encoder.encode(event),
+    };
+    const pipeline = new Pipeline(
+      stages,
+      new ProduceCoalescer(sink),
+      { deadLetterTopic: config.kafka.deadLetterTopic, backoff: defaultBackoff },
+      metrics,
+      log,
+    );
+
+    const sources: Source[] = [];
+    if (config.sources.sqs.length > 0) {
+      const sqs = createSqsClient({ region: config.aws.region, endpoint: config.aws.endpoint, maxSockets: 256 });
+      for (const options of config.sources.sqs) sources.push(new SqsSource(sqs, options, budget, log));
+    }
+    for (const source of sources) await source.start(pipeline.deliver);
+    health.state = "ready";
+    health.reason = "ready";
+    log.info("bridge running", { sources: sources.map((source) => source.name).join(","), opsPort });
+
+    const openSink = sink;
+    const openKeyring = keyring;
+    return {
+      metrics,
+      budget,
+      opsPort,
+      async stop() {
+        health.state = "stopping";
+        health.reason = "shutting down";
+        log.info("stopping: no new receives; finishing in-flight work", { inFlight: budget.messages });
+        const sourcesStopped = Promise.all(sources.map((source) => source.stop()));
+        const graceTimer = new AbortController();
+        const graceOver = sleep(config.shutdownGraceSeconds * 1000, "grace" as const, { signal: graceTimer.signal }).catch(
+          () => "done" as const,
+        );
+        if ((await Promise.race([sourcesStopped.then(() => "done" as const), graceOver])) === "grace") {
+          log.warn("grace period over: releasing unfinished messages for redelivery", { inFlight: budget.messages });
+        }
+        graceTimer.abort();
+        await pipeline.drain();
+        await sourcesStopped;
+        await openSink.close();
+        await openKeyring.close?.();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        log.info("stopped");
+      },
+    };
+  } catch (error) {
+    startup.abort();
+    await sink?.close().catch(() => undefined);
+    await keyring?.close?.().catch(() => undefined);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+}

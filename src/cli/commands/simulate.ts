@@ -1,0 +1,78 @@
+// `meshbridge simulate provision|publish`: plays the legacy backend on the local mesh (or any
+// AWS account the SDK reaches): tenants, keys, SNS topics into one SQS queue, and sealed events.
+import { createWriteStream, mkdirSync } from "node:fs";
+import type { Topology } from "../../simulator/aws-world.ts";
+import { legacyStream } from "../../simulator/legacy-stream.ts";
+import { publishToSns } from "../../simulator/publish-sns.ts";
+import { provisionWorld, readWorld, sealKeys, type WorldFile } from "../../simulator/world.ts";
+import type { AwsClientConfig } from "../../sources/aws-clients.ts";
+import { createKmsClient, createSnsClient, createSqsClient } from "../../sources/aws-clients.ts";
+
+export interface ProvisionArgs {
+  readonly aws: AwsClientConfig;
+  readonly name: string;
+  readonly tenants: number;
+  readonly keyVersions: number;
+  readonly topology: Topology;
+  readonly keys: "static" | "aws-kms";
+  readonly directory: string;
+}
+
+export async function simulateProvision(args: ProvisionArgs): Promise<WorldFile> {
+  mkdirSync(args.directory, { recursive: true });
+  const clients = { sqs: createSqsClient(args.aws), sns: createSnsClient(args.aws), kms: createKmsClient(args.aws) };
+  try {
+    return await provisionWorld(clients, {
+      name: args.name,
+      tenantCount: args.tenants,
+      keyVersions: args.keyVersions,
+      topology: args.topology,
+      keyProvider: args.keys,
+      directory: args.directory,
+    });
+  } finally {
+    for (const client of Object.values(clients)) client.destroy();
+  }
+}
+
+export interface PublishArgs {
+  readonly aws: AwsClientConfig;
+  readonly world: string | WorldFile;
+  readonly count: number;
+  /** Events per second; 0 = as fast as possible. */
+  readonly rate: number;
+  readonly seed: number;
+  readonly targetBytes: number;
+  /** File to append one legacy event id per published event (loss accounting). */
+  readonly idsFile?: string;
+  readonly concurrency?: number;
+  /** Called once per event SNS accepted. */
+  readonly onPublished?: () => void;
+}
+
+export async function simulatePublish(args: PublishArgs): Promise<number> {
+  const world = typeof args.world === "string" ? readWorld(args.world) : args.world;
+  const sns = createSnsClient(args.aws);
+  const ids = args.idsFile === undefined ? undefined : createWriteStream(args.idsFile, { flags: "a" });
+  try {
+    const events = legacyStream({
+      tenants: world.tenants,
+      keyVersions: world.keyVersions,
+      count: args.count,
+      seed: args.seed,
+      targetBytes: args.targetBytes,
+      keyFor: sealKeys(world),
+    });
+    return await publishToSns(sns, world.aws, events, {
+      rate: args.rate,
+      concurrency: args.concurrency ?? 16,
+      onPublished: (event) => {
+        ids?.write(`${event.eventId}\n`);
+        args.onPublished?.();
+      },
+    });
+  } finally {
+    sns.destroy();
+    if (ids !== undefined) await new Promise((resolve) => ids.end(resolve));
+  }
+}

@@ -1,0 +1,181 @@
+// meshbridge command line. `meshbridge help` lists the commands.
+import { parseArgs } from "node:util";
+import { meshEndpoints } from "../../infra/stack/ports.ts";
+import { createLogger } from "../ops/log.ts";
+import { startBridge } from "./bridge.ts";
+import { runDemo } from "./commands/demo.ts";
+import { dryRun } from "./commands/dry-run.ts";
+import { registerCatalogSchemas } from "./commands/schemas.ts";
+import { simulateProvision, simulatePublish } from "./commands/simulate.ts";
+import { createBridgeTopics } from "./commands/topics.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+
+const usage = `meshbridge — legacy SNS/SQS and Pub/Sub events into the Kafka event mesh
+
+usage:
+  meshbridge run --config FILE               run the bridge (SIGTERM/SIGINT: graceful shutdown)
+  meshbridge schemas register [--registry URL]
+                                             register the catalog schemas (deploy time; run never registers)
+  meshbridge topics create [--bootstrap HOST:PORT] [--partitions N] [--dlq TOPIC]
+                                             create the catalog and dead-letter topics
+  meshbridge dry-run [--tenant T] FILE...    map plain legacy events (JSON files) and print the catalog events
+  meshbridge simulate provision --name NAME [--tenants 50] [--key-versions 2]
+                       [--topology per-tenant|per-type] [--keys static|aws-kms] [--dir DIR]
+  meshbridge simulate publish --world FILE [--count N] [--rate EVENTS_PER_S] [--size BYTES]
+                       [--seed N] [--ids FILE]
+  meshbridge demo [--rate 200] [--seconds 60] [--tenants 50]
+                                             the whole thing on the local mesh (npm run demo)
+
+Local-mesh defaults come from infra/stack/ports.ts; MB_AWS_ENDPOINT, MB_REGISTRY_URL and
+MB_KAFKA_BOOTSTRAP override them.`;
+
+const localAws = () => ({
+  region: process.env.AWS_REGION ?? "us-east-1",
+  endpoint: process.env.MB_AWS_ENDPOINT ?? meshEndpoints.awsEndpoint,
+  credentials: {
+    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "test",
+    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "test",
+  },
+});
+
+function int(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new ConfigError(`--${name}: expected a non-negative number, got ${value}`);
+  return parsed;
+}
+
+async function run(argv: readonly string[]): Promise<void> {
+  const { values } = parseArgs({ args: [...argv], options: { config: { type: "string" } } });
+  const path = values.config ?? process.env.MB_CONFIG;
+  if (path === undefined) throw new ConfigError("run: --config FILE (or MB_CONFIG) is required");
+  const config = loadConfig(path);
+  const log = createLogger(config.log.level, { service: "meshbridge" });
+  const bridge = await startBridge(config, log);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        log.warn("second signal: exiting now; unsettled messages come back by visibility timeout", { signal });
+        process.exit(1);
+      }
+      stopping = true;
+      log.info("signal received", { signal });
+      bridge.stop().then(resolve, (error: unknown) => {
+        log.error("shutdown failed", { error: error instanceof Error ? error.message : String(error) });
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [command, sub, ...rest] = argv;
+  switch (command) {
+    case "run":
+      return run(argv.slice(1));
+    case "schemas": {
+      if (sub !== "register") break;
+      const { values } = parseArgs({ args: rest, options: { registry: { type: "string" } } });
+      return registerCatalogSchemas(values.registry ?? process.env.MB_REGISTRY_URL ?? meshEndpoints.registryUrl);
+    }
+    case "topics": {
+      if (sub !== "create") break;
+      const { values } = parseArgs({
+        args: rest,
+        options: { bootstrap: { type: "string" }, partitions: { type: "string" }, dlq: { type: "string" } },
+      });
+      const bootstrap = (values.bootstrap ?? process.env.MB_KAFKA_BOOTSTRAP ?? meshEndpoints.kafkaBootstrap).split(",");
+      return createBridgeTopics(bootstrap, values.dlq ?? "meshbridge.dlq", int(values.partitions, "partitions", 6));
+    }
+    case "dry-run": {
+      const { values, positionals } = parseArgs({
+        args: argv.slice(1),
+        options: { tenant: { type: "string" } },
+        allowPositionals: true,
+      });
+      if (positionals.length === 0) throw new ConfigError("dry-run: give one or more legacy event JSON files");
+      if (dryRun(positionals, values.tenant ?? "tenant-0001") > 0) process.exitCode = 1;
+      return;
+    }
+    case "simulate": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          name: { type: "string" },
+          tenants: { type: "string" },
+          "key-versions": { type: "string" },
+          topology: { type: "string" },
+          keys: { type: "string" },
+          dir: { type: "string" },
+          world: { type: "string" },
+          count: { type: "string" },
+          rate: { type: "string" },
+          size: { type: "string" },
+          seed: { type: "string" },
+          ids: { type: "string" },
+        },
+      });
+      if (sub === "provision") {
+        if (values.name === undefined) throw new ConfigError("simulate provision: --name is required");
+        const topology = values.topology ?? "per-tenant";
+        if (topology !== "per-tenant" && topology !== "per-type") throw new ConfigError("--topology: per-tenant or per-type");
+        const keys = values.keys ?? "static";
+        if (keys !== "static" && keys !== "aws-kms") throw new ConfigError("--keys: static or aws-kms");
+        const world = await simulateProvision({
+          aws: localAws(),
+          name: values.name,
+          tenants: int(values.tenants, "tenants", 50),
+          keyVersions: int(values["key-versions"], "key-versions", 2),
+          topology,
+          keys,
+          directory: values.dir ?? ".cache/sim",
+        });
+        console.log(`world ${world.name}: queue ${world.aws.queueUrl}, ${Object.keys(world.aws.topics).length} SNS topics`);
+        return;
+      }
+      if (sub === "publish") {
+        if (values.world === undefined) throw new ConfigError("simulate publish: --world FILE is required");
+        const sent = await simulatePublish({
+          aws: localAws(),
+          world: values.world,
+          count: int(values.count, "count", 1000),
+          rate: int(values.rate, "rate", 0),
+          seed: int(values.seed, "seed", 1),
+          targetBytes: int(values.size, "size", 0),
+          idsFile: values.ids,
+        });
+        console.log(`published ${sent} events`);
+        return;
+      }
+      break;
+    }
+    case "demo": {
+      const { values } = parseArgs({
+        args: argv.slice(1),
+        options: { rate: { type: "string" }, seconds: { type: "string" }, tenants: { type: "string" } },
+      });
+      return runDemo({
+        aws: localAws(),
+        rate: int(values.rate, "rate", 200),
+        seconds: int(values.seconds, "seconds", 60),
+        tenants: int(values.tenants, "tenants", 50),
+      });
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      console.log(usage);
+      return;
+  }
+  throw new ConfigError(`unknown command: ${argv.join(" ")}\n\n${usage}`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`meshbridge: ${message}`);
+  process.exitCode = error instanceof ConfigError ? 2 : 1;
+});

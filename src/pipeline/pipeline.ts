@@ -1,0 +1,264 @@
+// The bridge's pipeline, shared by every source: envelope → key → decrypt → parse → map →
+// encode → produce → settle. A batch from a source is processed synchronously up to the
+// produce step, then all its records (catalog and dead-letter) go to Kafka in one send, and
+// every message of the batch is acked only after Kafka acknowledged that send.
+import type { KeyObject } from "node:crypto";
+import { cloudEventId } from "../mapping/identity.ts";
+import type { Logger } from "../ops/log.ts";
+import type { BridgeMetrics } from "../ops/metrics.ts";
+import { KafkaPermanentError } from "../sink/errors.ts";
+import type { SourceMessage } from "../sources/source.ts";
+import { PermanentError } from "./errors.ts";
+import { catalogRecord, deadLetterRecord, type OutRecord, type RecordSink } from "./records.ts";
+import { type Backoff, retryTransient } from "./retry.ts";
+import type { EnvelopeIdentity, PipelineStages } from "./stages.ts";
+
+export interface PipelineOptions {
+  readonly deadLetterTopic: string;
+  readonly backoff: Backoff;
+}
+
+/** Per source message, the state of its trip through the stages. */
+interface Work<E extends EnvelopeIdentity> {
+  readonly message: SourceMessage;
+  envelope: E | undefined;
+  traceparent: string | undefined;
+  failure: PermanentError | undefined;
+  records: OutRecord[];
+}
+
+const keyId = (tenant: string, version: number): string => `${tenant}\u0000${version}`;
+
+export class Pipeline<E extends EnvelopeIdentity> {
+  readonly #stages: PipelineStages<E>;
+  readonly #sink: RecordSink;
+  readonly #options: PipelineOptions;
+  readonly #metrics: BridgeMetrics;
+  readonly #log: Logger;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #stopping = new AbortController();
+
+  constructor(stages: PipelineStages<E>, sink: RecordSink, options: PipelineOptions, metrics: BridgeMetrics, log: Logger) {
+    this.#stages = stages;
+    this.#sink = sink;
+    this.#options = options;
+    this.#metrics = metrics;
+    this.#log = log;
+  }
+
+  /** The entry point sources call. Never throws; the batch is settled asynchronously. */
+  readonly deliver = (batch: readonly SourceMessage[]): void => {
+    const run = this.process(batch).catch((error: unknown) => {
+      // Only a bug lands here; the messages come back through the source's redelivery.
+      this.#log.error("pipeline failed on a batch; releasing it for redelivery", { error: describe(error) });
+      for (const message of batch) message.nack();
+    });
+    this.#inFlight.add(run);
+    void run.finally(() => this.#inFlight.delete(run));
+  };
+
+  /** Stops retrying transient failures (their messages are nacked) and waits for every batch. */
+  async drain(): Promise<void> {
+    this.#stopping.abort();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async process(batch: readonly SourceMessage[]): Promise<void> {
+    const started = Date.now();
+    const work = batch.map((message) => this.#readEnvelope(message));
+    const loaded = await this.#loadMissingKeys(work);
+    if (loaded === undefined) {
+      for (const item of work) item.message.nack();
+      this.#metrics.nacked.inc(undefined, work.length);
+      return;
+    }
+    for (const item of work) if (item.failure === undefined) this.#transform(item, loaded);
+    let records = this.#collectRecords(work);
+    const sent = await retryTransient(
+      async () => {
+        try {
+          await this.#sink.send(records.records);
+        } catch (error) {
+          // Records Kafka refused for good: their messages become dead letters, the rest go again.
+          if (!(error instanceof KafkaPermanentError) || error.rejected.length === 0) throw error;
+          for (const rejected of error.rejected) {
+            const item = work[records.owners[rejected.index]!]!;
+            item.failure = rejected.error;
+          }
+          records = this.#collectRecords(work);
+          await this.#sink.send(records.records);
+        }
+      },
+      this.#options.backoff,
+      this.#stopping.signal,
+      (error, attempt, delayMs) => {
+        this.#metrics.retries.inc({ stage: "produce" });
+        this.#log.warn("Kafka send failed; retrying", {
+          attempt,
+          delayMs,
+          records: records.records.length,
+          error: describe(error),
+        });
+      },
+    );
+    if (!sent) {
+      for (const item of work) item.message.nack();
+      this.#metrics.nacked.inc(undefined, work.length);
+      return;
+    }
+    const now = Date.now();
+    for (const item of work) {
+      item.message.ack();
+      if (item.failure !== undefined) {
+        this.#metrics.deadLettered.inc({ stage: item.failure.stage, error_class: item.failure.errorClass });
+        this.#log.warn("dead-lettered", {
+          source: item.message.source,
+          messageId: item.message.id,
+          stage: item.failure.stage,
+          errorClass: item.failure.errorClass,
+          tenant: item.failure.tenant,
+        });
+      } else {
+        this.#metrics.produced.inc(undefined, item.records.length);
+        if (item.records.length === 0) this.#metrics.skipped.inc();
+      }
+      if (item.message.publishedAtMs > 0) this.#metrics.latency.observe((now - item.message.publishedAtMs) / 1000);
+    }
+    this.#metrics.acked.inc(undefined, work.length);
+    this.#log.debug("batch settled", { messages: work.length, records: records.records.length, ms: now - started });
+  }
+
+  /** Every record of the batch, in message order; a failed message contributes its dead letter. */
+  #collectRecords(work: readonly Work<E>[]): { records: OutRecord[]; owners: number[] } {
+    const records: OutRecord[] = [];
+    const owners: number[] = [];
+    for (let index = 0; index < work.length; index++) {
+      const item = work[index]!;
+      if (item.failure !== undefined) {
+        item.records = [deadLetterRecord(this.#options.deadLetterTopic, item.message, item.failure)];
+      }
+      for (const record of item.records) {
+        records.push(record);
+        owners.push(index);
+      }
+    }
+    return { records, owners };
+  }
+
+  #readEnvelope(message: SourceMessage): Work<E> {
+    const item: Work<E> = { message, envelope: undefined, traceparent: undefined, failure: undefined, records: [] };
+    try {
+      const read = this.#stages.readEnvelope(message);
+      item.envelope = read.envelope;
+      item.traceparent = read.traceparent;
+    } catch (error) {
+      item.failure = asPermanent(error, "envelope");
+    }
+    return item;
+  }
+
+  /**
+   * Loads every key the batch needs and is not cached, once each. Permanent failures mark their
+   * messages; transient ones are retried with backoff. Undefined when stopped while retrying.
+   */
+  async #loadMissingKeys(work: readonly Work<E>[]): Promise<Map<string, KeyObject> | undefined> {
+    const loaded = new Map<string, KeyObject>();
+    const missing = new Map<string, E>();
+    for (const item of work) {
+      const envelope = item.envelope;
+      if (envelope === undefined || this.#stages.keys.peek(envelope.tenant, envelope.keyVersion) !== undefined) continue;
+      missing.set(keyId(envelope.tenant, envelope.keyVersion), envelope);
+    }
+    if (missing.size === 0) return loaded;
+    const failures = new Map<string, PermanentError>();
+    const done = await retryTransient(
+      async () => {
+        const pending = [...missing].filter(([id]) => !loaded.has(id) && !failures.has(id));
+        const results = await Promise.allSettled(
+          pending.map(([, envelope]) => this.#stages.keys.load(envelope.tenant, envelope.keyVersion)),
+        );
+        let transient: unknown;
+        results.forEach((result, index) => {
+          const id = pending[index]![0];
+          if (result.status === "fulfilled") loaded.set(id, result.value);
+          else if (result.reason instanceof PermanentError) failures.set(id, result.reason);
+          else transient ??= result.reason;
+        });
+        if (transient !== undefined) throw transient;
+      },
+      this.#options.backoff,
+      this.#stopping.signal,
+      (error, attempt, delayMs) => {
+        this.#metrics.retries.inc({ stage: "key" });
+        this.#log.warn("key load failed; retrying", { attempt, delayMs, error: describe(error) });
+      },
+    );
+    if (!done) return undefined;
+    for (const item of work) {
+      if (item.envelope === undefined) continue;
+      const failure = failures.get(keyId(item.envelope.tenant, item.envelope.keyVersion));
+      if (failure !== undefined) item.failure = failure;
+    }
+    return loaded;
+  }
+
+  /** decrypt → parse → map → encode, synchronously; a failure marks the item for the DLQ. */
+  #transform(item: Work<E>, loaded: ReadonlyMap<string, KeyObject>): void {
+    const envelope = item.envelope!;
+    const stages = this.#stages;
+    let stage: PermanentError["stage"] = "decrypt";
+    try {
+      const key =
+        stages.keys.peek(envelope.tenant, envelope.keyVersion) ?? loaded.get(keyId(envelope.tenant, envelope.keyVersion));
+      if (key === undefined) {
+        throw new PermanentError(
+          "key",
+          "UnknownKeyVersion",
+          `no key for tenant ${envelope.tenant} version ${envelope.keyVersion}`,
+          {
+            tenant: envelope.tenant,
+          },
+        );
+      }
+      const plaintext = stages.decrypt(envelope, key);
+      stage = "parse";
+      const event = stages.parse(plaintext, envelope.tenant);
+      stage = "map";
+      const outputs = stages.map(event, { tenant: envelope.tenant });
+      stage = "encode";
+      const ceSource = `/legacy/${envelope.tenant}/${event.type}`;
+      for (let index = 0; index < outputs.length; index++) {
+        const output = outputs[index]!;
+        const value = stages.encode(output);
+        const record = catalogRecord(
+          output,
+          value,
+          cloudEventId(envelope.tenant, event.id, index),
+          ceSource,
+          envelope.tenant,
+          item.traceparent,
+        );
+        const tooLarge = this.#sink.checkRecordSize(record);
+        if (tooLarge !== undefined) throw tooLarge;
+        item.records.push(record);
+      }
+    } catch (error) {
+      item.records = [];
+      item.failure = asPermanent(error, stage, envelope.tenant);
+    }
+  }
+}
+
+/**
+ * A stage threw something other than a PermanentError. The synchronous stages do no I/O, so a
+ * retry cannot help: dead-letter it. Its message is not copied, since it may quote decrypted data.
+ */
+function asPermanent(error: unknown, stage: PermanentError["stage"], tenant?: string): PermanentError {
+  if (error instanceof PermanentError) return error;
+  const name = error instanceof Error ? error.name : typeof error;
+  return new PermanentError(stage, "UnexpectedError", `unexpected ${name} in stage ${stage}`, { tenant });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

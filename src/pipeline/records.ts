@@ -1,0 +1,72 @@
+// The Kafka records the pipeline writes: catalog events with CloudEvents headers, and
+// dead-letter records that carry the original (still encrypted) body and the error context.
+import type { CatalogEvent } from "../mapping/mapper.ts";
+import type { KafkaRecord } from "../sink/types.ts";
+import type { SourceMessage } from "../sources/source.ts";
+import type { PermanentError } from "./errors.ts";
+
+export type OutRecord = KafkaRecord;
+
+export interface RecordSink {
+  /** Resolves once Kafka acknowledged every record (acks=all); rejects on transient failure. */
+  send(records: readonly OutRecord[]): Promise<void>;
+  /** A record the topic would refuse for its size, as a permanent error; undefined when it fits. */
+  checkRecordSize(record: OutRecord): PermanentError | undefined;
+}
+
+export const CONTENT_TYPE = "application/protobuf";
+
+export function catalogRecord(
+  event: CatalogEvent,
+  value: Buffer,
+  ceId: string,
+  ceSource: string,
+  tenant: string,
+  traceparent: string | undefined,
+): OutRecord {
+  const headers = new Map<string, string>([
+    ["ce_specversion", "1.0"],
+    ["ce_id", ceId],
+    ["ce_source", ceSource],
+    ["ce_type", event.type],
+    ["ce_time", event.time],
+    ["content-type", CONTENT_TYPE],
+    ["tenant", tenant],
+  ]);
+  if (event.subject !== undefined) headers.set("ce_subject", event.subject);
+  if (traceparent !== undefined) headers.set("traceparent", traceparent);
+  return { topic: event.topic, key: event.key, value, headers };
+}
+
+/** Header names of dead-letter records; documented in docs/operations.md. */
+export const dlqHeader = {
+  stage: "mb_stage",
+  errorClass: "mb_error_class",
+  errorMessage: "mb_error_message",
+  source: "mb_source",
+  sourceMessageId: "mb_source_message_id",
+  receiveCount: "mb_receive_count",
+  tenant: "mb_tenant",
+  failedAt: "mb_failed_at",
+  bodyKind: "mb_body_kind",
+  attributePrefix: "mb_attr_",
+} as const;
+
+const MAX_ERROR_MESSAGE = 1024;
+
+export function deadLetterRecord(topic: string, message: SourceMessage, error: PermanentError): OutRecord {
+  const headers = new Map<string, string>([
+    [dlqHeader.stage, error.stage],
+    [dlqHeader.errorClass, error.errorClass],
+    [dlqHeader.errorMessage, error.message.slice(0, MAX_ERROR_MESSAGE)],
+    [dlqHeader.source, message.source],
+    [dlqHeader.sourceMessageId, message.id],
+    [dlqHeader.receiveCount, String(message.receiveCount)],
+    [dlqHeader.tenant, error.tenant ?? ""],
+    [dlqHeader.failedAt, new Date().toISOString()],
+    [dlqHeader.bodyKind, message.bodyKind],
+  ]);
+  for (const [name, value] of Object.entries(message.attributes)) headers.set(`${dlqHeader.attributePrefix}${name}`, value);
+  if (message.orderingKey !== undefined) headers.set(`${dlqHeader.attributePrefix}ordering_key`, message.orderingKey);
+  return { topic, key: message.id, value: message.body, headers };
+}

@@ -1,0 +1,60 @@
+// The legacy backend's event stream: deterministic plain events per tenant, sealed with the
+// tenant's key, alternating key versions so rotation is always exercised.
+import type { KeyObject } from "node:crypto";
+import { generateLegacyEvent } from "../../catalog/legacy/generate.ts";
+import type { LegacyPayload } from "../../catalog/legacy/types.ts";
+import { sealLegacyEnvelope } from "../crypto/seal.ts";
+
+export interface SealedEvent {
+  readonly tenant: string;
+  readonly keyVersion: number;
+  readonly eventId: string;
+  readonly type: string;
+  /** The legacy envelope JSON text, as published. */
+  readonly envelope: string;
+  readonly traceparent: string | undefined;
+  /** The plain legacy event (for test expectations; never logged). */
+  readonly plain: LegacyPayload;
+}
+
+export interface LegacyStreamOptions {
+  readonly tenants: readonly string[];
+  readonly keyVersions: readonly number[];
+  readonly count: number;
+  readonly seed: number;
+  /** Pads each plain event to about this many bytes (0 = natural size). */
+  readonly targetBytes: number;
+  /** Resolves a tenant's key for sealing (the legacy backend holds every tenant's keys). */
+  readonly keyFor: (tenant: string, keyVersion: number) => KeyObject;
+}
+
+function traceparentFor(sequence: number): string | undefined {
+  if (sequence % 3 !== 0) return undefined;
+  const trace = sequence.toString(16).padStart(32, "0");
+  return `00-${trace}-${"1".padStart(16, "0")}-01`;
+}
+
+export function* legacyStream(options: LegacyStreamOptions): Generator<SealedEvent> {
+  const { tenants, keyVersions } = options;
+  for (let sequence = 0; sequence < options.count; sequence++) {
+    const tenant = tenants[sequence % tenants.length]!;
+    const keyVersion = keyVersions[Math.floor(sequence / tenants.length) % keyVersions.length]!;
+    const plain = generateLegacyEvent(options.seed, tenant, sequence, { targetBytes: options.targetBytes });
+    const envelope = sealLegacyEnvelope(
+      Buffer.from(JSON.stringify(plain)),
+      tenant,
+      keyVersion,
+      plain.event_id,
+      options.keyFor(tenant, keyVersion),
+    );
+    yield {
+      tenant,
+      keyVersion,
+      eventId: plain.event_id,
+      type: plain.event_type,
+      envelope,
+      traceparent: traceparentFor(sequence),
+      plain,
+    };
+  }
+}

@@ -1,0 +1,175 @@
+// SQS source: several concurrent long-polling receivers on one queue, batches of 10, visibility
+// extended while a message is in flight, deletes batched and sent only when the pipeline acks.
+import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { Logger } from "../../ops/log.ts";
+import type { InFlightBudget } from "../../pipeline/budget.ts";
+import type { Deliver, Source, SourceMessage } from "../source.ts";
+import { SettleQueue } from "./settle-queue.ts";
+
+export interface SqsSourceOptions {
+  readonly queueUrl: string;
+  /** Concurrent ReceiveMessage loops. */
+  readonly receivers: number;
+  /** Long-poll wait, 0..20 s. */
+  readonly waitTimeSeconds: number;
+  /** Visibility given on receive and on each extension. */
+  readonly visibilityTimeoutSeconds: number;
+}
+
+export const defaultSqsSourceOptions = {
+  receivers: 8,
+  waitTimeSeconds: 20,
+  visibilityTimeoutSeconds: 30,
+} as const;
+
+interface Lease {
+  readonly receiptHandle: string;
+  readonly bytes: number;
+  visibleUntilMs: number;
+  settled: boolean;
+}
+
+const queueName = (queueUrl: string): string => queueUrl.slice(queueUrl.lastIndexOf("/") + 1);
+
+export class SqsSource implements Source {
+  readonly name: string;
+  readonly #client: SQSClient;
+  readonly #options: SqsSourceOptions;
+  readonly #budget: InFlightBudget;
+  readonly #log: Logger;
+  readonly #settle: SettleQueue;
+  readonly #leases = new Set<Lease>();
+  readonly #abort = new AbortController();
+  #receivers: Promise<void>[] = [];
+  #heartbeat: NodeJS.Timeout | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor(client: SQSClient, options: SqsSourceOptions, budget: InFlightBudget, log: Logger) {
+    this.#client = client;
+    this.#options = options;
+    this.#budget = budget;
+    this.name = `sqs:${queueName(options.queueUrl)}`;
+    this.#log = log.child({ source: this.name });
+    this.#settle = new SettleQueue(client, options.queueUrl, this.#log);
+  }
+
+  get inFlight(): number {
+    return this.#leases.size;
+  }
+
+  async start(deliver: Deliver): Promise<void> {
+    const extendEveryMs = (this.#options.visibilityTimeoutSeconds * 1000) / 3;
+    this.#heartbeat = setInterval(() => this.#extendLeases(), Math.max(500, extendEveryMs));
+    this.#receivers = Array.from({ length: this.#options.receivers }, (_, index) => this.#receiveLoop(deliver, index));
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await Promise.all(this.#receivers);
+    if (this.#leases.size > 0) {
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+      });
+    }
+    clearInterval(this.#heartbeat);
+    await this.#settle.flush();
+  }
+
+  async #receiveLoop(deliver: Deliver, index: number): Promise<void> {
+    const signal = this.#abort.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      // Reserve room for a full batch before asking for it; give back what did not arrive.
+      await this.#budget.acquire(10);
+      if (signal.aborted) {
+        this.#budget.release(10);
+        break;
+      }
+      let messages: Message[];
+      try {
+        const result = await this.#client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.#options.queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: this.#options.waitTimeSeconds,
+            VisibilityTimeout: this.#options.visibilityTimeoutSeconds,
+            MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp", "AWSTraceHeader"],
+            MessageAttributeNames: ["All"],
+          }),
+          { abortSignal: signal },
+        );
+        messages = result.Messages ?? [];
+        failures = 0;
+      } catch (error) {
+        this.#budget.release(10);
+        if (signal.aborted) break;
+        failures++;
+        const delay = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
+        this.#log.warn("SQS receive failed; backing off", {
+          receiver: index,
+          delayMs: delay,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        continue;
+      }
+      this.#budget.release(10 - messages.length);
+      if (messages.length === 0) continue;
+      const batch = messages.map((message) => this.#toSourceMessage(message));
+      deliver(batch);
+    }
+  }
+
+  #toSourceMessage(message: Message): SourceMessage {
+    const body = Buffer.from(message.Body ?? "", "utf8");
+    const lease: Lease = {
+      receiptHandle: message.ReceiptHandle ?? "",
+      bytes: body.length,
+      visibleUntilMs: Date.now() + this.#options.visibilityTimeoutSeconds * 1000,
+      settled: false,
+    };
+    this.#leases.add(lease);
+    this.#budget.chargeBytes(body.length);
+    const attributes: Record<string, string> = {};
+    for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+      if (value.StringValue !== undefined) attributes[name] = value.StringValue;
+    }
+    const system = message.Attributes ?? {};
+    if (system.AWSTraceHeader !== undefined) attributes.AWSTraceHeader = system.AWSTraceHeader;
+    const settle = (outcome: "ack" | "nack"): void => {
+      if (lease.settled) return;
+      lease.settled = true;
+      const finish = (): void => this.#release(lease);
+      if (outcome === "ack") this.#settle.delete(lease.receiptHandle, finish);
+      else this.#settle.changeVisibility(lease.receiptHandle, 0, finish);
+    };
+    return {
+      id: message.MessageId ?? "",
+      source: this.name,
+      bodyKind: "sqs",
+      body,
+      attributes,
+      receiveCount: Number(system.ApproximateReceiveCount ?? "1"),
+      publishedAtMs: Number(system.SentTimestamp ?? "0"),
+      ack: () => settle("ack"),
+      nack: () => settle("nack"),
+    };
+  }
+
+  #release(lease: Lease): void {
+    this.#leases.delete(lease);
+    this.#budget.release(1, lease.bytes);
+    if (this.#leases.size === 0) this.#drained?.();
+  }
+
+  /** Extends every unsettled message whose visibility runs out within half a timeout. */
+  #extendLeases(): void {
+    const now = Date.now();
+    const timeoutMs = this.#options.visibilityTimeoutSeconds * 1000;
+    for (const lease of this.#leases) {
+      if (lease.settled || lease.visibleUntilMs - now > timeoutMs / 2) continue;
+      lease.visibleUntilMs = now + timeoutMs;
+      this.#settle.changeVisibility(lease.receiptHandle, this.#options.visibilityTimeoutSeconds);
+    }
+  }
+}
