@@ -1,0 +1,356 @@
+// The Kafka sink: one idempotent producer (acks=all) shared by the whole pipeline.
+//
+// - send(records) resolves only when Kafka acknowledged every record. It rejects with
+//   KafkaSendError on transient failure (send the whole batch again; duplicates are removed
+//   downstream by ce_id, since broker dedup only covers one producer session) or with
+//   KafkaPermanentError listing the records Kafka refused for good.
+// - Per-key order: same key → same partition (Java-compatible murmur2, so every client agrees),
+//   and produce requests leave one at a time in call order. When one fails, the sends already
+//   queued behind it fail too, without being sent, so that the caller's retries keep the order.
+
+import type { MessageToProduce } from "@platformatic/kafka";
+import { Admin, ConfigResourceTypes, Producer } from "@platformatic/kafka";
+import { PermanentError } from "../pipeline/errors.ts";
+import {
+  describeClientError,
+  findRejectedPartitions,
+  KafkaPermanentError,
+  KafkaSendError,
+  permanentProduceErrorClasses,
+  type RejectedRecord,
+} from "./errors.ts";
+import { murmur2 } from "./murmur2.ts";
+import { clean, type KafkaSinkOptions, resolveKafkaSinkOptions, toClientConnectionOptions } from "./options.ts";
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, RECORD_BATCH_OVERHEAD, recordBodyBytes, varintSize } from "./record-size.ts";
+import { type PlannedRecord, planRequests } from "./request-plan.ts";
+import { listMissingTopics, missingTopicsMessage } from "./topics.ts";
+import type { KafkaRecord } from "./types.ts";
+
+type HeaderValue = string | Buffer;
+type SinkProducer = Producer<Buffer, Buffer, string, HeaderValue>;
+type OutgoingMessage = MessageToProduce<Buffer, Buffer, string, HeaderValue> & PlannedRecord;
+
+/** Thrown into sends that were queued behind a failed one; they were not sent. */
+class AbortedSendError extends KafkaSendError {}
+
+const headerNameCache = new Map<string, Buffer>();
+const HEADER_NAME_CACHE_LIMIT = 1024;
+
+function encodeHeaderName(name?: string): Buffer | undefined {
+  if (name === undefined) return undefined;
+  let encoded = headerNameCache.get(name);
+  if (encoded === undefined) {
+    encoded = Buffer.from(name);
+    if (headerNameCache.size < HEADER_NAME_CACHE_LIMIT) headerNameCache.set(name, encoded);
+  }
+  return encoded;
+}
+
+function encodeHeaderValue(value?: HeaderValue): Buffer | undefined {
+  return typeof value === "string" ? Buffer.from(value) : value;
+}
+
+export class KafkaSink {
+  readonly options: Readonly<KafkaSinkOptions>;
+  readonly #producer: SinkProducer;
+  #admin: Admin | undefined;
+  /** max.message.bytes per topic passed to start(). */
+  readonly #limits = new Map<string, number>();
+  /** The last produce operation; the next one starts when it has settled. */
+  #tail: Promise<void> = Promise.resolve();
+  /** Bumped by every failed send: queued sends of an older generation are aborted. */
+  #generation = 0;
+  #started = false;
+  #closed = false;
+
+  constructor(options: Partial<KafkaSinkOptions> = {}) {
+    this.options = resolveKafkaSinkOptions(options);
+    const o = this.options;
+    this.#producer = new Producer<Buffer, Buffer, string, HeaderValue>({
+      ...toClientConnectionOptions(o),
+      idempotent: true,
+      acks: -1,
+      compression: o.compression,
+      // The client turns a retries value of 0 or 1 into "forever" for idempotent producers;
+      // false means none. Validation forbids 1.
+      retries: o.retries === 0 ? false : o.retries,
+      retryDelay: o.retryDelayMs,
+      metadataMaxAge: o.metadataMaxAgeMs,
+      autocreateTopics: false,
+      serializers: { headerKey: encodeHeaderName, headerValue: encodeHeaderValue },
+    });
+  }
+
+  /** The producer id the broker assigned (idempotence on), once started. */
+  get producerId(): bigint | undefined {
+    return this.#producer.producerId;
+  }
+
+  get producerEpoch(): number | undefined {
+    return this.#producer.producerEpoch;
+  }
+
+  /**
+   * Checks that every topic exists (throws one Error naming each missing one), reads each topic's
+   * max.message.bytes, and obtains the idempotent producer id. Only these topics can be sent to.
+   */
+  async start(topics: readonly string[]): Promise<void> {
+    if (this.#closed) throw new Error("kafka sink is closed");
+    const admin = this.#adminClient();
+    const missing = await listMissingTopics(admin, topics);
+    if (missing.length > 0) throw new Error(missingTopicsMessage(missing, this.options.bootstrapBrokers));
+    await this.#loadLimits([...new Set(topics)]);
+    await this.#producer.initIdempotentProducer({});
+    await this.#producer.metadata({ topics: [...new Set(topics)] });
+    this.#started = true;
+  }
+
+  /** The max.message.bytes read at start (or refreshed after a broker refusal). */
+  maxMessageBytes(topic: string): number | undefined {
+    return this.#limits.get(topic);
+  }
+
+  /**
+   * PermanentError("produce", "RecordTooLarge", …) when the record, alone in a batch and before
+   * compression, exceeds its topic's max.message.bytes; undefined when it fits.
+   */
+  checkRecordSize(record: KafkaRecord): PermanentError | undefined {
+    return this.#checkSize(record, recordBodyBytes(record));
+  }
+
+  /**
+   * Resolves when Kafka acknowledged (acks=all) every record. Rejects with KafkaSendError
+   * (transient: send the whole batch again) or KafkaPermanentError (see its doc).
+   */
+  send(records: readonly KafkaRecord[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error("kafka sink is closed"));
+    if (!this.#started) return Promise.reject(new Error("kafka sink is not started: call start(topics) first"));
+    if (records.length === 0) return Promise.resolve();
+
+    // Checks that need no network, before anything is queued: nothing is sent if one fails.
+    const sizes = new Array<number>(records.length);
+    const rejected: RejectedRecord[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as KafkaRecord;
+      if (!this.#limits.has(record.topic)) {
+        return Promise.reject(new Error(`kafka sink: topic '${clean(record.topic)}' was not passed to start()`));
+      }
+      const bytes = recordBodyBytes(record);
+      sizes[i] = bytes;
+      const tooLarge = this.#checkSize(record, bytes);
+      if (tooLarge !== undefined) rejected.push({ index: i, error: tooLarge });
+    }
+    if (rejected.length > 0) {
+      return Promise.reject(
+        new KafkaPermanentError(
+          `${rejected.length} of ${records.length} records exceed max.message.bytes; nothing was sent`,
+          rejected,
+          true,
+        ),
+      );
+    }
+
+    const generation = this.#generation;
+    const operation = this.#tail.then(() => {
+      if (generation !== this.#generation) {
+        throw new AbortedSendError(
+          `not sent: an earlier send of this sink failed; send these ${records.length} records again, in order`,
+        );
+      }
+      return this.#produce(records, sizes);
+    });
+    this.#tail = operation.then(
+      () => undefined,
+      (error: unknown) => {
+        if (!(error instanceof AbortedSendError)) this.#generation++;
+      },
+    );
+    return this.#withDeliveryTimeout(operation, records.length);
+  }
+
+  /** Waits for queued sends to finish (flush), then closes the connections. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#tail;
+    await this.#producer.close();
+    await this.#admin?.close();
+    this.#admin = undefined;
+  }
+
+  #checkSize(record: KafkaRecord, bodyBytes: number): PermanentError | undefined {
+    const limit = this.#limits.get(record.topic);
+    if (limit === undefined) throw new Error(`kafka sink: topic '${clean(record.topic)}' was not passed to start()`);
+    const batchBytes = RECORD_BATCH_OVERHEAD + varintSize(bodyBytes) + bodyBytes;
+    if (batchBytes <= limit) return undefined;
+    return new PermanentError(
+      "produce",
+      permanentProduceErrorClasses.MESSAGE_TOO_LARGE,
+      `record of ${batchBytes} bytes exceeds max.message.bytes ${limit} of topic ${clean(record.topic)}`,
+    );
+  }
+
+  async #produce(records: readonly KafkaRecord[], sizes: readonly number[]): Promise<void> {
+    const topics = new Set<string>();
+    for (const r of records) topics.add(r.topic);
+    let metadata: Awaited<ReturnType<SinkProducer["metadata"]>>;
+    try {
+      // A fresh array: the client sorts it in place.
+      metadata = await this.#producer.metadata({ topics: [...topics] });
+    } catch (error) {
+      throw new KafkaSendError(
+        `kafka metadata for ${[...topics].map(clean).join(", ")} unavailable: ${describeClientError(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+
+    // Explicit partitions: the request plan, the broker's per-partition answers and what is sent
+    // all agree. Java's partitioner: toPositive(murmur2(key)) % partitions.
+    const messages = new Array<OutgoingMessage>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as KafkaRecord;
+      const key = typeof r.key === "string" ? Buffer.from(r.key) : r.key;
+      const count = metadata.topics.get(r.topic)?.partitionsCount ?? 1;
+      messages[i] = {
+        topic: r.topic,
+        key,
+        value: r.value,
+        headers: r.headers as Map<string, HeaderValue> | undefined,
+        partition: (murmur2(key) & 0x7fffffff) % count,
+        bytes: sizes[i] as number,
+      };
+    }
+
+    const ends = planRequests(
+      messages,
+      (topic) => this.#limits.get(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+      this.options.maxRequestBytes,
+    );
+    let start = 0;
+    for (const end of ends) {
+      const slice = start === 0 && end === messages.length ? messages : messages.slice(start, end);
+      try {
+        await this.#producer.send({ messages: slice });
+      } catch (error) {
+        throw await this.#sendFailure(error, messages, start, end, records.length);
+      }
+      start = end;
+    }
+  }
+
+  /** Turns a client error into KafkaPermanentError (records refused for good) or KafkaSendError. */
+  async #sendFailure(
+    error: unknown,
+    messages: readonly OutgoingMessage[],
+    start: number,
+    end: number,
+    total: number,
+  ): Promise<Error> {
+    const partitions = findRejectedPartitions(error);
+    if (partitions.length === 0) {
+      return new KafkaSendError(`produce of ${end - start} records failed: ${describeClientError(error)}`, { cause: error });
+    }
+    const rejected: RejectedRecord[] = [];
+    for (let i = start; i < end; i++) {
+      const m = messages[i] as OutgoingMessage;
+      const refusal = partitions.find((p) => p.partition === m.partition && p.topic === m.topic);
+      if (refusal === undefined) continue;
+      const limit = this.#limits.get(m.topic);
+      const batchBytes = RECORD_BATCH_OVERHEAD + varintSize(m.bytes) + m.bytes;
+      const detail =
+        refusal.apiId === "INVALID_RECORD"
+          ? `broker refused the record for topic ${clean(m.topic)} as invalid${refusal.serverMessage === undefined ? "" : `: ${clean(refusal.serverMessage)}`}`
+          : `broker refused the record for topic ${clean(m.topic)} with ${refusal.apiId} (record of ${batchBytes} bytes, max.message.bytes ${limit ?? "unknown"} when checked)`;
+      rejected.push({ index: i, error: new PermanentError("produce", permanentProduceErrorClasses[refusal.apiId], detail) });
+    }
+    // The topic's limit may have changed since start: read it again for the next checks.
+    const tooLarge = new Set(partitions.filter((p) => p.apiId !== "INVALID_RECORD").map((p) => p.topic));
+    if (tooLarge.size > 0) await this.#loadLimits([...tooLarge]).catch(() => undefined);
+    return new KafkaPermanentError(
+      `kafka refused ${rejected.length} of ${total} records (${[...new Set(partitions.map((p) => p.apiId))].join(", ")})`,
+      rejected,
+      false,
+      { cause: error },
+    );
+  }
+
+  #withDeliveryTimeout(operation: Promise<void>, count: number): Promise<void> {
+    const timeoutMs = this.options.deliveryTimeoutMs;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // The produce may still complete; the sends queued behind it must not overtake a retry.
+        this.#generation++;
+        reject(new KafkaSendError(`no acknowledgement for ${count} records within deliveryTimeoutMs ${timeoutMs}`));
+      }, timeoutMs);
+      operation.then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  async #loadLimits(topics: readonly string[]): Promise<void> {
+    if (topics.length === 0) return;
+    const admin = this.#adminClient();
+    let described: Awaited<ReturnType<Admin["describeConfigs"]>> | undefined;
+    try {
+      described = await admin.describeConfigs({
+        resources: topics.map((name) => ({
+          resourceType: ConfigResourceTypes.TOPIC,
+          resourceName: name,
+          configurationKeys: ["max.message.bytes"],
+        })),
+      });
+    } catch {
+      // Not allowed to describe topic configs (an ACL): fall back to the broker default below.
+      described = undefined;
+    }
+    let fallback: number | undefined;
+    for (const topic of topics) {
+      const entry = described?.find((d) => d.resourceName === topic)?.configs.find((c) => c.name === "max.message.bytes");
+      const value = entry?.value === undefined || entry.value === null ? Number.NaN : Number(entry.value);
+      if (Number.isInteger(value) && value > 0) {
+        this.#limits.set(topic, value);
+      } else {
+        fallback ??= await this.#brokerDefaultLimit();
+        this.#limits.set(topic, fallback);
+      }
+    }
+  }
+
+  /** The broker's message.max.bytes, or Kafka's default when it cannot be read. */
+  async #brokerDefaultLimit(): Promise<number> {
+    try {
+      const admin = this.#adminClient();
+      const metadata = await admin.metadata({ topics: [] });
+      const brokerId = metadata.brokers.keys().next().value;
+      if (brokerId === undefined) return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+      const described = await admin.describeConfigs({
+        resources: [
+          { resourceType: ConfigResourceTypes.BROKER, resourceName: String(brokerId), configurationKeys: ["message.max.bytes"] },
+        ],
+      });
+      const value = Number(described[0]?.configs.find((c) => c.name === "message.max.bytes")?.value);
+      return Number.isInteger(value) && value > 0 ? value : KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+    } catch {
+      return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+    }
+  }
+
+  #adminClient(): Admin {
+    this.#admin ??= new Admin({
+      ...toClientConnectionOptions(this.options),
+      clientId: `${this.options.clientId}-admin`,
+      retries: 2,
+    });
+    return this.#admin;
+  }
+}
