@@ -26,3 +26,9 @@ export class PermanentError extends Error {
 export function isPermanent(error: unknown): error is PermanentError {
   return error instanceof PermanentError;
 }
+
+/** The same failure, attributed to a tenant when the stage that failed did not know it. */
+export function withTenant(error: PermanentError, tenant: string | undefined): PermanentError {
+  if (error.tenant !== undefined || tenant === undefined) return error;
+  return new PermanentError(error.stage, error.errorClass, error.message, { tenant });
+}

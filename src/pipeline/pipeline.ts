@@ -8,7 +8,7 @@ import type { Logger } from "../ops/log.ts";
 import type { BridgeMetrics } from "../ops/metrics.ts";
 import { KafkaPermanentError } from "../sink/errors.ts";
 import type { SourceMessage } from "../sources/source.ts";
-import { PermanentError } from "./errors.ts";
+import { PermanentError, withTenant } from "./errors.ts";
 import { catalogRecord, deadLetterRecord, type OutRecord, type RecordSink } from "./records.ts";
 import { type Backoff, retryTransient } from "./retry.ts";
 import type { EnvelopeIdentity, PipelineStages } from "./stages.ts";
@@ -83,7 +83,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
           if (!(error instanceof KafkaPermanentError) || error.rejected.length === 0) throw error;
           for (const rejected of error.rejected) {
             const item = work[records.owners[rejected.index]!]!;
-            item.failure = rejected.error;
+            item.failure = withTenant(rejected.error, item.envelope?.tenant);
           }
           records = this.#collectRecords(work);
           await this.#sink.send(records.records);
@@ -197,7 +197,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
     for (const item of work) {
       if (item.envelope === undefined) continue;
       const failure = failures.get(keyId(item.envelope.tenant, item.envelope.keyVersion));
-      if (failure !== undefined) item.failure = failure;
+      if (failure !== undefined) item.failure = withTenant(failure, item.envelope.tenant);
     }
     return loaded;
   }
@@ -254,7 +254,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
  * retry cannot help: dead-letter it. Its message is not copied, since it may quote decrypted data.
  */
 function asPermanent(error: unknown, stage: PermanentError["stage"], tenant?: string): PermanentError {
-  if (error instanceof PermanentError) return error;
+  if (error instanceof PermanentError) return withTenant(error, tenant);
   const name = error instanceof Error ? error.name : typeof error;
   return new PermanentError(stage, "UnexpectedError", `unexpected ${name} in stage ${stage}`, { tenant });
 }

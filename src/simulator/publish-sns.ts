@@ -6,6 +6,7 @@ import type { SealedEvent } from "./legacy-stream.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 
 const SNS_BATCH_MAX = 10;
+const FLUSH_MS = 20;
 
 export interface PublishOptions {
   /** Events per second; 0 = as fast as possible. */
@@ -59,6 +60,17 @@ export async function publishToSns(
     inFlight.add(request);
   };
 
+  // In rate mode partial batches go out at least every FLUSH_MS, so batching adds no more
+  // than that to the publish time of an event.
+  let lastFlush = performance.now();
+  const flushAll = async (): Promise<void> => {
+    for (const [arn, pending] of pendingByTopic) {
+      if (pending.length === 0) continue;
+      pendingByTopic.set(arn, []);
+      await launch(arn, pending);
+    }
+    lastFlush = performance.now();
+  };
   for (const event of events) {
     await limiter.take(1);
     const key = routeKey(world, event);
@@ -70,10 +82,11 @@ export async function publishToSns(
       pendingByTopic.set(route.arn, pending);
     }
     pending.push(event);
-    if (pending.length === SNS_BATCH_MAX || options.rate > 0) {
+    if (pending.length === SNS_BATCH_MAX) {
       pendingByTopic.set(route.arn, []);
       await launch(route.arn, pending);
     }
+    if (options.rate > 0 && performance.now() - lastFlush >= FLUSH_MS) await flushAll();
   }
   for (const [arn, pending] of pendingByTopic) if (pending.length > 0) await launch(arn, pending);
   await Promise.all(inFlight);

@@ -1,0 +1,265 @@
+// The pipeline's settlement rules with in-memory stages and sink: ack only after the sink
+// resolved, dead letters for permanent failures, retries (never dead letters) for transient
+// ones, nack on shutdown, and the records' headers.
+import assert from "node:assert/strict";
+import { createSecretKey, type KeyObject } from "node:crypto";
+import { describe, it } from "node:test";
+import { orderPlacedTopic } from "../../../catalog/topics.ts";
+import type { CatalogEvent, LegacyEvent } from "../../../src/mapping/mapper.ts";
+import { silentLogger } from "../../../src/ops/log.ts";
+import { BridgeMetrics } from "../../../src/ops/metrics.ts";
+import { PermanentError } from "../../../src/pipeline/errors.ts";
+import { Pipeline } from "../../../src/pipeline/pipeline.ts";
+import { dlqHeader, type OutRecord, type RecordSink } from "../../../src/pipeline/records.ts";
+import type { EnvelopeIdentity, PipelineStages } from "../../../src/pipeline/stages.ts";
+import { KafkaPermanentError } from "../../../src/sink/errors.ts";
+import type { SourceMessage } from "../../../src/sources/source.ts";
+
+interface FakeEnvelope extends EnvelopeIdentity {
+  readonly plaintext: string;
+}
+
+const key: KeyObject = createSecretKey(Buffer.alloc(32, 1));
+
+/** Body: JSON {tenant, kver, id, outputs, fail?}. The "plaintext" is the body itself. */
+function stages(overrides: Partial<PipelineStages<FakeEnvelope>> = {}): PipelineStages<FakeEnvelope> {
+  return {
+    readEnvelope(message) {
+      const parsed = JSON.parse(message.body.toString()) as { tenant: string; kver: number; id: string };
+      if (parsed.tenant === "bad-envelope") throw new PermanentError("envelope", "MalformedEnvelope", "field iv is missing");
+      return {
+        envelope: { tenant: parsed.tenant, keyVersion: parsed.kver, eventId: parsed.id, plaintext: message.body.toString() },
+        traceparent: message.attributes.traceparent,
+      };
+    },
+    keys: {
+      peek: (tenant) => (tenant === "cold" ? undefined : key),
+      load: async (tenant) => {
+        if (tenant === "cold") throw new PermanentError("key", "UnknownTenant", "tenant cold has no keys");
+        return key;
+      },
+    },
+    decrypt: (envelope) => Buffer.from(envelope.plaintext),
+    parse: (plaintext): LegacyEvent => {
+      const body = JSON.parse(plaintext.toString()) as Record<string, unknown>;
+      return { type: "thing", version: 1, id: String(body.id), body };
+    },
+    map: (event, context): CatalogEvent[] => {
+      if (event.body.fail === "map")
+        throw new PermanentError("map", "MapperFailed", "mapper thing@1 failed", { tenant: context.tenant });
+      if (event.body.fail === "bug") throw new TypeError(`secret ${String(event.body.secret)}`);
+      return Array.from({ length: Number(event.body.outputs ?? 1) }, (_, index) => ({
+        topic: orderPlacedTopic.topic,
+        schema: orderPlacedTopic.schema,
+        message: { $typeName: orderPlacedTopic.schema.typeName } as never,
+        key: `${context.tenant}/${event.id}`,
+        type: "com.example.thing.v1",
+        time: "2026-01-01T00:00:00.000Z",
+        subject: index === 0 ? undefined : `part-${index}`,
+      }));
+    },
+    encode: () => Buffer.from([0, 0, 0, 0, 1, 0]),
+    ...overrides,
+  };
+}
+
+class FakeSink implements RecordSink {
+  readonly sent: OutRecord[][] = [];
+  failures = 0;
+  permanent: KafkaPermanentError | undefined;
+  async send(records: readonly OutRecord[]): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error("kafka unreachable");
+    }
+    if (this.permanent !== undefined) {
+      const error = this.permanent;
+      this.permanent = undefined;
+      throw error;
+    }
+    this.sent.push([...records]);
+  }
+  checkRecordSize(): PermanentError | undefined {
+    return undefined;
+  }
+}
+
+interface Settled {
+  acks: string[];
+  nacks: string[];
+}
+
+function message(
+  id: string,
+  body: Record<string, unknown>,
+  settled: Settled,
+  attributes: Record<string, string> = {},
+): SourceMessage {
+  return {
+    id,
+    source: "sqs:test-queue",
+    bodyKind: "sqs",
+    body: Buffer.from(JSON.stringify(body)),
+    attributes,
+    receiveCount: 2,
+    publishedAtMs: Date.now() - 5,
+    ack: () => settled.acks.push(id),
+    nack: () => settled.nacks.push(id),
+  };
+}
+
+const fastBackoff = { initialMs: 1, maxMs: 5 };
+
+function pipeline(sink: RecordSink, overrides?: Partial<PipelineStages<FakeEnvelope>>) {
+  const metrics = new BridgeMetrics();
+  return {
+    metrics,
+    pipeline: new Pipeline(stages(overrides), sink, { deadLetterTopic: "dlq", backoff: fastBackoff }, metrics, silentLogger),
+  };
+}
+
+describe("Pipeline", () => {
+  it("acks every message only after the sink resolved, with catalog headers", async () => {
+    const sink = new FakeSink();
+    const settled: Settled = { acks: [], nacks: [] };
+    let resolveSend: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      resolveSend = resolve;
+    });
+    const gated: RecordSink = {
+      send: async (records) => {
+        await gate;
+        await sink.send(records);
+      },
+      checkRecordSize: () => undefined,
+    };
+    const { pipeline: p, metrics } = pipeline(gated);
+    const trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const run = p.process([
+      message("m1", { tenant: "t1", kver: 1, id: "e1", outputs: 2 }, settled, { traceparent: trace }),
+      message("m2", { tenant: "t2", kver: 1, id: "e2", outputs: 0 }, settled),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(settled.acks, [], "no ack before Kafka acknowledged");
+    resolveSend();
+    await run;
+    assert.deepEqual(settled.acks, ["m1", "m2"]);
+    assert.equal(sink.sent.length, 1, "one send per batch");
+    const records = sink.sent[0]!;
+    assert.equal(records.length, 2);
+    const headers = records[0]!.headers!;
+    assert.equal(headers.get("ce_specversion"), "1.0");
+    assert.equal(headers.get("ce_source"), "/legacy/t1/thing");
+    assert.equal(headers.get("tenant"), "t1");
+    assert.equal(headers.get("traceparent"), trace);
+    assert.notEqual(headers.get("ce_id"), records[1]!.headers!.get("ce_id"), "each output has its own ce_id");
+    assert.equal(records[1]!.headers!.get("ce_subject"), "part-1");
+    assert.equal(metrics.produced.get(), 2);
+    assert.equal(metrics.skipped.get(), 1, "a message mapped to nothing is counted as skipped");
+  });
+
+  it("dead-letters permanent failures with context, in the same send as the healthy records", async () => {
+    const sink = new FakeSink();
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p, metrics } = pipeline(sink);
+    await p.process([
+      message("ok", { tenant: "t1", kver: 1, id: "e1" }, settled),
+      message("env", { tenant: "bad-envelope", kver: 1, id: "e2" }, settled),
+      message("key", { tenant: "cold", kver: 3, id: "e3" }, settled),
+      message("map", { tenant: "t1", kver: 1, id: "e4", fail: "map" }, settled),
+      message("bug", { tenant: "t9", kver: 1, id: "e5", fail: "bug", secret: "s3cr3t" }, settled, { origin: "x" }),
+    ]);
+    assert.deepEqual(settled.acks.sort(), ["bug", "env", "key", "map", "ok"]);
+    assert.equal(sink.sent.length, 1);
+    const dead = sink.sent[0]!.filter((record) => record.topic === "dlq");
+    assert.equal(dead.length, 4);
+    const byId = new Map(dead.map((record) => [record.headers!.get(dlqHeader.sourceMessageId), record.headers!]));
+    assert.equal(byId.get("env")!.get(dlqHeader.stage), "envelope");
+    assert.equal(byId.get("key")!.get(dlqHeader.errorClass), "UnknownTenant");
+    assert.equal(byId.get("key")!.get(dlqHeader.tenant), "cold");
+    assert.equal(byId.get("map")!.get(dlqHeader.errorClass), "MapperFailed");
+    const bug = byId.get("bug")!;
+    assert.equal(bug.get(dlqHeader.errorClass), "UnexpectedError");
+    assert.equal(bug.get(dlqHeader.tenant), "t9");
+    assert.equal(bug.get(dlqHeader.receiveCount), "2");
+    assert.equal(bug.get(dlqHeader.source), "sqs:test-queue");
+    assert.equal(bug.get(`${dlqHeader.attributePrefix}origin`), "x");
+    assert.ok(
+      ![...bug.values()].some((value) => String(value).includes("s3cr3t")),
+      "an unexpected error's message is not copied",
+    );
+    const original = dead.find((record) => record.headers!.get(dlqHeader.sourceMessageId) === "bug")!;
+    assert.deepEqual(JSON.parse(original.value.toString()).secret, "s3cr3t", "the DLQ value is the original body");
+    assert.equal(metrics.deadLettered.get({ stage: "map", error_class: "MapperFailed" }), 1);
+  });
+
+  it("retries transient send failures without dead-lettering, then acks", async () => {
+    const sink = new FakeSink();
+    sink.failures = 3;
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p, metrics } = pipeline(sink);
+    await p.process([message("m1", { tenant: "t1", kver: 1, id: "e1" }, settled)]);
+    assert.deepEqual(settled.acks, ["m1"]);
+    assert.equal(metrics.retries.get({ stage: "produce" }), 3);
+    assert.equal(sink.sent.flat().filter((record) => record.topic === "dlq").length, 0);
+  });
+
+  it("retries transient key loads, then dead-letters permanent ones only", async () => {
+    let calls = 0;
+    const sink = new FakeSink();
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p } = pipeline(sink, {
+      keys: {
+        peek: () => undefined,
+        load: async (tenant) => {
+          calls++;
+          if (calls <= 2) throw new Error("KMS throttled");
+          if (tenant === "gone") throw new PermanentError("key", "UnknownTenant", "gone");
+          return key;
+        },
+      },
+    });
+    await p.process([
+      message("a", { tenant: "t1", kver: 1, id: "e1" }, settled),
+      message("b", { tenant: "t1", kver: 1, id: "e2" }, settled),
+      message("c", { tenant: "gone", kver: 1, id: "e3" }, settled),
+    ]);
+    assert.deepEqual(settled.acks, ["a", "b", "c"]);
+    const records = sink.sent.flat();
+    assert.equal(records.filter((record) => record.topic === "dlq").length, 1);
+    assert.equal(records.filter((record) => record.topic !== "dlq").length, 2);
+  });
+
+  it("dead-letters the records Kafka refused for good and sends the rest again", async () => {
+    const sink = new FakeSink();
+    sink.permanent = new KafkaPermanentError(
+      "refused",
+      [{ index: 1, error: new PermanentError("produce", "RecordTooLarge", "record of 3000000 bytes exceeds max.message.bytes") }],
+      true,
+    );
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p } = pipeline(sink);
+    await p.process([
+      message("a", { tenant: "t1", kver: 1, id: "e1" }, settled),
+      message("b", { tenant: "t2", kver: 1, id: "e2" }, settled),
+    ]);
+    assert.deepEqual(settled.acks, ["a", "b"]);
+    const records = sink.sent.flat();
+    const dead = records.filter((record) => record.topic === "dlq");
+    assert.equal(dead.length, 1);
+    assert.equal(dead[0]!.headers!.get(dlqHeader.sourceMessageId), "b");
+    assert.equal(dead[0]!.headers!.get(dlqHeader.tenant), "t2", "the tenant is attributed even though the sink did not know it");
+  });
+
+  it("on shutdown, stops retrying and nacks: nothing acked that Kafka did not take", async () => {
+    const sink = new FakeSink();
+    sink.failures = Number.POSITIVE_INFINITY;
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p } = pipeline(sink);
+    p.deliver([message("m1", { tenant: "t1", kver: 1, id: "e1" }, settled)]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await p.drain();
+    assert.deepEqual(settled.acks, []);
+    assert.deepEqual(settled.nacks, ["m1"]);
+  });
+});
