@@ -2,7 +2,7 @@
 // (schemas, topics), starts the sources, and stops everything in the right order.
 import type { Server } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { catalogTopics, createCatalogRegistry } from "../../catalog/index.ts";
+import { createCatalogRegistry } from "../../catalog/index.ts";
 import { openLegacyEnvelope } from "../crypto/decrypt.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import { KmsKeyring } from "../crypto/kms-keyring.ts";
@@ -23,9 +23,12 @@ import { RegistryUnavailableError } from "../schema/errors.ts";
 import { RegistryClient } from "../schema/registry-client.ts";
 import { KafkaSink } from "../sink/kafka-sink.ts";
 import { createSqsClient } from "../sources/aws-clients.ts";
+import { PubSubSource } from "../sources/pubsub/pubsub-source.ts";
+import { createSubscriberApi } from "../sources/pubsub/subscriber-api.ts";
 import type { Source } from "../sources/source.ts";
 import { SqsSource } from "../sources/sqs/sqs-source.ts";
 import type { BridgeConfig } from "./config.ts";
+import { deployedCatalog, withTopicPrefix } from "./deployed-catalog.ts";
 
 export const REGISTER_COMMAND = "meshbridge schemas register";
 
@@ -60,7 +63,7 @@ async function loadEncoderWithRetry(config: BridgeConfig, log: Logger, stop: Abo
   });
   for (let attempt = 1; ; attempt++) {
     try {
-      return await loadCatalogEncoder(catalogTopics, client, { registerCommand: REGISTER_COMMAND });
+      return await loadCatalogEncoder(deployedCatalog(config.kafka.topicPrefix), client, { registerCommand: REGISTER_COMMAND });
     } catch (error) {
       if (!(error instanceof RegistryUnavailableError) || stop.aborted) throw error;
       const delayMs = Math.min(10_000, 250 * 2 ** attempt);
@@ -98,16 +101,18 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
       tls: config.kafka.tls,
       sasl: config.kafka.sasl === undefined ? undefined : { mechanism: "PLAIN", ...config.kafka.sasl },
     });
-    await sink.start([...catalogTopics.map((entry) => entry.topic), config.kafka.deadLetterTopic]);
-    log.info("kafka topics verified", { topics: catalogTopics.length + 1 });
+    const topics = deployedCatalog(config.kafka.topicPrefix).map((entry) => entry.topic);
+    await sink.start([...topics, config.kafka.deadLetterTopic]);
+    log.info("kafka topics verified", { topics: topics.length + 1 });
 
     const registry = createCatalogRegistry(config.mapping.unknownType);
+    const map = withTopicPrefix((event, context) => registry.map(event, context), config.kafka.topicPrefix);
     const stages: PipelineStages<LegacyEnvelope> = {
       readEnvelope,
       keys: keyring,
       decrypt: openLegacyEnvelope,
       parse: parseLegacyEvent,
-      map: (event, context) => registry.map(event, context),
+      map,
       encode: (event) => encoder.encode(event),
     };
     const pipeline = new Pipeline(
@@ -122,6 +127,15 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     if (config.sources.sqs.length > 0) {
       const sqs = createSqsClient({ region: config.aws.region, endpoint: config.aws.endpoint, maxSockets: 256 });
       for (const options of config.sources.sqs) sources.push(new SqsSource(sqs, options, budget, log));
+    }
+    const pubsub = config.sources.pubsub;
+    if (pubsub !== undefined) {
+      // One source for every subscription: they share its pull pool, and with SQS the budget.
+      const api = createSubscriberApi(
+        { projectId: pubsub.project, emulatorHost: pubsub.emulatorHost },
+        { callTimeoutMs: 30_000 },
+      );
+      sources.push(new PubSubSource(api, pubsub, budget, log));
     }
     for (const source of sources) await source.start(pipeline.deliver);
     health.state = "ready";

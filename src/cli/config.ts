@@ -9,6 +9,22 @@ export interface SqsSourceConfig {
   readonly visibilityTimeoutSeconds: number;
 }
 
+/** Pub/Sub: configured and discovered subscriptions, all on one pull pool (docs/decisions/0005). */
+export interface PubSubSourceConfig {
+  readonly project: string;
+  /** host:port of an emulator (also MB_PUBSUB_EMULATOR_HOST / PUBSUB_EMULATOR_HOST). */
+  readonly emulatorHost?: string;
+  readonly subscriptions: readonly string[];
+  readonly discovery: readonly { readonly project: string; readonly prefix?: string; readonly label?: string }[];
+  readonly discoveryIntervalMs: number;
+  readonly pullConcurrency: number;
+  readonly maxMessagesPerPull: number;
+  readonly maxInFlightPerSubscription: number;
+  readonly idleMinMs: number;
+  readonly idleMaxMs: number;
+  readonly leaseSeconds: number;
+}
+
 export type KeysConfig =
   | { readonly provider: "static"; readonly file: string }
   | { readonly provider: "aws-kms"; readonly file: string; readonly maxAgeSeconds: number; readonly maxUses: number };
@@ -18,13 +34,15 @@ export interface BridgeConfig {
     readonly bootstrapBrokers: readonly string[];
     readonly clientId: string;
     readonly deadLetterTopic: string;
+    /** Prepended to every catalog topic and subject (environments, isolated test runs). */
+    readonly topicPrefix: string;
     readonly sasl?: { readonly username: string; readonly password: string };
     readonly tls: boolean;
   };
   readonly registry: { readonly url: string; readonly username?: string; readonly password?: string };
   readonly aws: { readonly region: string; readonly endpoint?: string };
   readonly keys: KeysConfig;
-  readonly sources: { readonly sqs: readonly SqsSourceConfig[] };
+  readonly sources: { readonly sqs: readonly SqsSourceConfig[]; readonly pubsub?: PubSubSourceConfig };
   readonly mapping: { readonly unknownType: "dead-letter" | "skip" };
   readonly budget: { readonly maxMessages: number; readonly maxBytes: number };
   readonly http: { readonly port: number; readonly host: string };
@@ -45,6 +63,13 @@ function section(parent: Json, key: string, path: string): Json {
   if (value === undefined) return {};
   if (!isObject(value)) throw new ConfigError(`${path}${key}: expected an object`);
   return value;
+}
+
+/** A misspelt key would otherwise be silently ignored and its default used. */
+function onlyKnown(value: Json, path: string, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new ConfigError(`${path}${key}: unknown setting (known: ${known.join(", ")})`);
+  }
 }
 
 function str(parent: Json, key: string, path: string, fallback?: string): string {
@@ -84,6 +109,15 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   const budget = section(raw, "budget", "");
   const http = section(raw, "http", "");
   const log = section(raw, "log", "");
+  onlyKnown(raw, "", ["kafka", "registry", "aws", "keys", "sources", "mapping", "budget", "http", "log", "shutdownGraceSeconds"]);
+  onlyKnown(kafka, "kafka.", ["bootstrapBrokers", "clientId", "deadLetterTopic", "topicPrefix", "sasl", "tls"]);
+  onlyKnown(registry, "registry.", ["url", "username", "password"]);
+  onlyKnown(aws, "aws.", ["region", "endpoint"]);
+  onlyKnown(keys, "keys.", ["provider", "file", "maxAgeSeconds", "maxUses"]);
+  onlyKnown(mapping, "mapping.", ["unknownType"]);
+  onlyKnown(budget, "budget.", ["maxMessages", "maxBytes"]);
+  onlyKnown(http, "http.", ["port", "host"]);
+  onlyKnown(log, "log.", ["level"]);
 
   const brokers = env.MB_KAFKA_BOOTSTRAP?.split(",") ?? kafka.bootstrapBrokers;
   if (!Array.isArray(brokers) || brokers.length === 0 || !brokers.every((b) => typeof b === "string" && b.includes(":"))) {
@@ -105,6 +139,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   const sqs = sqsList.map((entry: unknown, index): SqsSourceConfig => {
     const path = `sources.sqs[${index}].`;
     if (!isObject(entry)) throw new ConfigError(`${path.slice(0, -1)}: expected an object`);
+    onlyKnown(entry, path, ["queueUrl", "receivers", "waitTimeSeconds", "visibilityTimeoutSeconds"]);
     return {
       queueUrl: str(entry, "queueUrl", path),
       receivers: num(entry, "receivers", path, 8, 1, 256),
@@ -112,13 +147,17 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
       visibilityTimeoutSeconds: num(entry, "visibilityTimeoutSeconds", path, 30, 1, 43_200),
     };
   });
-  if (sqs.length === 0) throw new ConfigError("sources: configure at least one source (sources.sqs)");
+  const pubsub = sources.pubsub === undefined ? undefined : parsePubSubSource(section(sources, "pubsub", "sources."), env);
+  if (sqs.length === 0 && pubsub === undefined) {
+    throw new ConfigError("sources: configure at least one source (sources.sqs, sources.pubsub)");
+  }
 
   const config: BridgeConfig = {
     kafka: {
       bootstrapBrokers: brokers as string[],
       clientId: str(kafka, "clientId", "kafka.", "meshbridge"),
       deadLetterTopic: str(kafka, "deadLetterTopic", "kafka.", "meshbridge.dlq"),
+      topicPrefix: typeof kafka.topicPrefix === "string" ? kafka.topicPrefix : "",
       sasl:
         sasl === undefined
           ? undefined
@@ -135,7 +174,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
       endpoint: env.MB_AWS_ENDPOINT ?? optionalStr(aws, "endpoint", "aws."),
     },
     keys: keysConfig,
-    sources: { sqs },
+    sources: pubsub === undefined ? { sqs } : { sqs, pubsub },
     mapping: { unknownType: oneOf(mapping, "unknownType", "mapping.", ["dead-letter", "skip"] as const, "dead-letter") },
     budget: {
       maxMessages: num(budget, "maxMessages", "budget.", 4000, 10, 1_000_000),
@@ -146,6 +185,44 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     shutdownGraceSeconds: num(raw, "shutdownGraceSeconds", "", 25, 1, 3600),
   };
   return deepFreeze(config);
+}
+
+// --- sources.pubsub ---------------------------------------------------------------------------
+
+function parsePubSubSource(pubsub: Json, env: NodeJS.ProcessEnv): PubSubSourceConfig {
+  const path = "sources.pubsub.";
+  const project = str(pubsub, "project", path);
+  const subscriptions = pubsub.subscriptions ?? [];
+  if (!Array.isArray(subscriptions) || !subscriptions.every((id) => typeof id === "string" && id !== "")) {
+    throw new ConfigError(`${path}subscriptions: expected a list of subscription ids or paths`);
+  }
+  const rules = pubsub.discovery ?? [];
+  if (!Array.isArray(rules)) throw new ConfigError(`${path}discovery: expected a list`);
+  const discovery = rules.map((rule: unknown, index) => {
+    const at = `${path}discovery[${index}].`;
+    if (!isObject(rule)) throw new ConfigError(`${at.slice(0, -1)}: expected an object`);
+    const prefix = optionalStr(rule, "prefix", at);
+    const label = optionalStr(rule, "label", at);
+    if (prefix === undefined && label === undefined) throw new ConfigError(`${at.slice(0, -1)}: give a prefix and/or a label`);
+    return { project: str(rule, "project", at, project), prefix, label };
+  });
+  if (subscriptions.length === 0 && discovery.length === 0) {
+    throw new ConfigError(`${path.slice(0, -1)}: give subscriptions and/or discovery rules`);
+  }
+  const idleMinMs = num(pubsub, "idleMinMs", path, 100, 1, 60_000);
+  return {
+    project,
+    emulatorHost: env.MB_PUBSUB_EMULATOR_HOST ?? optionalStr(pubsub, "emulatorHost", path),
+    subscriptions: subscriptions as string[],
+    discovery,
+    discoveryIntervalMs: num(pubsub, "discoveryIntervalSeconds", path, 30, 1, 3600) * 1000,
+    pullConcurrency: num(pubsub, "pullConcurrency", path, 16, 1, 90),
+    maxMessagesPerPull: num(pubsub, "maxMessagesPerPull", path, 100, 1, 1000),
+    maxInFlightPerSubscription: num(pubsub, "maxInFlightPerSubscription", path, 500, 1, 1_000_000),
+    idleMinMs,
+    idleMaxMs: num(pubsub, "idleMaxMs", path, 1000, idleMinMs, 60_000),
+    leaseSeconds: num(pubsub, "leaseSeconds", path, 60, 10, 600),
+  };
 }
 
 export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): BridgeConfig {

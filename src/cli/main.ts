@@ -6,7 +6,7 @@ import { startBridge } from "./bridge.ts";
 import { runDemo } from "./commands/demo.ts";
 import { dryRun } from "./commands/dry-run.ts";
 import { registerCatalogSchemas } from "./commands/schemas.ts";
-import { simulateProvision, simulatePublish } from "./commands/simulate.ts";
+import { simulateProvision, simulateProvisionPubSub, simulatePublish, simulatePublishPubSub } from "./commands/simulate.ts";
 import { createBridgeTopics } from "./commands/topics.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 
@@ -14,15 +14,19 @@ const usage = `meshbridge — legacy SNS/SQS and Pub/Sub events into the Kafka e
 
 usage:
   meshbridge run --config FILE               run the bridge (SIGTERM/SIGINT: graceful shutdown)
-  meshbridge schemas register [--registry URL]
+  meshbridge schemas register [--registry URL] [--prefix P]
                                              register the catalog schemas (deploy time; run never registers)
-  meshbridge topics create [--bootstrap HOST:PORT] [--partitions N] [--dlq TOPIC]
+  meshbridge topics create [--bootstrap HOST:PORT] [--partitions N] [--dlq TOPIC] [--prefix P]
                                              create the catalog and dead-letter topics
   meshbridge dry-run [--tenant T] FILE...    map plain legacy events (JSON files) and print the catalog events
   meshbridge simulate provision --name NAME [--tenants 50] [--key-versions 2]
                        [--topology per-tenant|per-type] [--keys static|aws-kms] [--dir DIR]
   meshbridge simulate publish --world FILE [--count N] [--rate EVENTS_PER_S] [--size BYTES]
                        [--seed N] [--ids FILE]
+  meshbridge simulate provision --cloud gcp --name NAME [--project P] [--tenants 50]
+                       [--key-versions 2] [--ordered-every 4] [--ordering-keys 10] [--dir DIR]
+  meshbridge simulate publish --cloud gcp --world FILE [--count N] [--rate EVENTS_PER_S] ...
+                                             per-tenant Pub/Sub topics and subscriptions (PUBSUB_EMULATOR_HOST)
   meshbridge demo [--rate 200] [--seconds 60] [--tenants 50]
                                              the whole thing on the local mesh (npm run demo)
 
@@ -72,6 +76,44 @@ async function run(argv: readonly string[]): Promise<void> {
   });
 }
 
+/** `simulate provision|publish --cloud gcp`: the Pub/Sub world on the emulator (or a project). */
+async function simulatePubSubCommand(sub: string | undefined, values: Record<string, string | undefined>): Promise<void> {
+  const emulatorHost = process.env.PUBSUB_EMULATOR_HOST ?? meshEndpoints.pubsubEmulatorHost;
+  if (sub === "provision") {
+    if (values.name === undefined) throw new ConfigError("simulate provision: --name is required");
+    const world = await simulateProvisionPubSub({
+      project: values.project ?? "meshbridge-sim",
+      emulatorHost,
+      name: values.name,
+      tenants: int(values.tenants, "tenants", 50),
+      keyVersions: int(values["key-versions"], "key-versions", 2),
+      orderedEvery: int(values["ordered-every"], "ordered-every", 4),
+      orderingKeysPerTenant: Math.max(1, int(values["ordering-keys"], "ordering-keys", 10)),
+      directory: values.dir ?? ".cache/sim",
+    });
+    const routes = Object.values(world.pubsub.tenants);
+    console.log(
+      `world ${world.name}: ${routes.length} Pub/Sub topics and subscriptions (${routes.filter((r) => r.ordered).length} ordered); discover with prefix ${world.pubsub.subscriptionPrefix} or label ${world.pubsub.label}`,
+    );
+    return;
+  }
+  if (sub === "publish") {
+    if (values.world === undefined) throw new ConfigError("simulate publish: --world FILE is required");
+    const sent = await simulatePublishPubSub({
+      emulatorHost,
+      world: values.world,
+      count: int(values.count, "count", 1000),
+      rate: int(values.rate, "rate", 0),
+      seed: int(values.seed, "seed", 1),
+      targetBytes: int(values.size, "size", 0),
+      idsFile: values.ids,
+    });
+    console.log(`published ${sent} events`);
+    return;
+  }
+  throw new ConfigError(`unknown command: simulate ${sub ?? ""} --cloud gcp\n\n${usage}`);
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const [command, sub, ...rest] = argv;
   switch (command) {
@@ -79,17 +121,24 @@ async function main(argv: readonly string[]): Promise<void> {
       return run(argv.slice(1));
     case "schemas": {
       if (sub !== "register") break;
-      const { values } = parseArgs({ args: rest, options: { registry: { type: "string" } } });
-      return registerCatalogSchemas(values.registry ?? process.env.MB_REGISTRY_URL ?? meshEndpoints.registryUrl);
+      const { values } = parseArgs({ args: rest, options: { registry: { type: "string" }, prefix: { type: "string" } } });
+      const url = values.registry ?? process.env.MB_REGISTRY_URL ?? meshEndpoints.registryUrl;
+      return registerCatalogSchemas(url, console.log, values.prefix ?? "");
     }
     case "topics": {
       if (sub !== "create") break;
       const { values } = parseArgs({
         args: rest,
-        options: { bootstrap: { type: "string" }, partitions: { type: "string" }, dlq: { type: "string" } },
+        options: {
+          bootstrap: { type: "string" },
+          partitions: { type: "string" },
+          dlq: { type: "string" },
+          prefix: { type: "string" },
+        },
       });
       const bootstrap = (values.bootstrap ?? process.env.MB_KAFKA_BOOTSTRAP ?? meshEndpoints.kafkaBootstrap).split(",");
-      return createBridgeTopics(bootstrap, values.dlq ?? "meshbridge.dlq", int(values.partitions, "partitions", 6));
+      const partitions = int(values.partitions, "partitions", 6);
+      return createBridgeTopics(bootstrap, values.dlq ?? "meshbridge.dlq", partitions, console.log, values.prefix ?? "");
     }
     case "dry-run": {
       const { values, positionals } = parseArgs({
@@ -117,8 +166,15 @@ async function main(argv: readonly string[]): Promise<void> {
           size: { type: "string" },
           seed: { type: "string" },
           ids: { type: "string" },
+          cloud: { type: "string" },
+          project: { type: "string" },
+          "ordered-every": { type: "string" },
+          "ordering-keys": { type: "string" },
         },
       });
+      const cloud = values.cloud ?? "aws";
+      if (cloud !== "aws" && cloud !== "gcp") throw new ConfigError("--cloud: aws or gcp");
+      if (cloud === "gcp") return simulatePubSubCommand(sub, values);
       if (sub === "provision") {
         if (values.name === undefined) throw new ConfigError("simulate provision: --name is required");
         const topology = values.topology ?? "per-tenant";

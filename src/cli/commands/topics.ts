@@ -1,12 +1,12 @@
 // `meshbridge topics create`: creates the catalog topics and the dead-letter topic (demo and
 // tests; production topics are provisioned with the platform's own tooling).
-import { catalogTopics } from "../../../catalog/index.ts";
 import { ensureTopics } from "../../sink/topics.ts";
 import type { TopicSpec } from "../../sink/types.ts";
+import { deployedCatalog } from "../deployed-catalog.ts";
 
-export function bridgeTopicSpecs(deadLetterTopic: string, partitions: number): TopicSpec[] {
+export function bridgeTopicSpecs(deadLetterTopic: string, partitions: number, topicPrefix = ""): TopicSpec[] {
   return [
-    ...catalogTopics.map((entry) => ({ name: entry.topic, partitions })),
+    ...deployedCatalog(topicPrefix).map((entry) => ({ name: entry.topic, partitions })),
     // The dead-letter topic must take the largest source message (SQS 1 MiB, Pub/Sub 10 MB).
     { name: deadLetterTopic, partitions, config: { "max.message.bytes": String(11 * 1024 * 1024) } },
   ];
@@ -17,8 +17,9 @@ export async function createBridgeTopics(
   deadLetterTopic: string,
   partitions: number,
   out: (line: string) => void = console.log,
+  topicPrefix = "",
 ): Promise<void> {
-  const result = await ensureTopics(bootstrap, bridgeTopicSpecs(deadLetterTopic, partitions));
+  const result = await ensureTopics(bootstrap, bridgeTopicSpecs(deadLetterTopic, partitions, topicPrefix));
   for (const name of result.created) out(`created ${name}`);
   for (const name of result.existing) out(`exists  ${name}`);
 }

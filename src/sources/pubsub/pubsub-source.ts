@@ -1,0 +1,457 @@
+// Pub/Sub source: every subscription (configured and discovered) served by ONE bounded pool of
+// unary Pull calls, scheduled round robin (see docs/decisions/0005-pubsub-consumption.md).
+// No stream, timer or flow controller per subscription: a subscription costs one small record.
+// Pulls take room from the process-wide in-flight budget before asking; leases are extended by
+// one heartbeat; acks and nacks (ModifyAckDeadline 0) are batched per subscription and sent only
+// when the pipeline settles; messages of one ordering key go to the pipeline one at a time.
+import type { Logger } from "../../ops/log.ts";
+import type { InFlightBudget } from "../../pipeline/budget.ts";
+import type { Deliver, Source, SourceMessage } from "../source.ts";
+import { type DiscoveryRule, discoverSubscriptions } from "./discovery.ts";
+import { OrderingGate } from "./ordering-gate.ts";
+import { PullScheduler, type Slot } from "./pull-scheduler.ts";
+import { SettleBatcher } from "./settle-batcher.ts";
+import {
+  grpcCode,
+  grpcCodeOf,
+  type PulledMessage,
+  type SubscriberApi,
+  type SubscriptionInfo,
+  subscriptionId,
+  subscriptionPath,
+} from "./subscriber-api.ts";
+
+export interface PubSubSourceOptions {
+  /** Project of configured subscription ids given without a path. */
+  readonly project: string;
+  /** Subscription ids or full paths consumed always. */
+  readonly subscriptions: readonly string[];
+  /** Subscriptions consumed because they match (prefix and/or label), re-scanned on an interval. */
+  readonly discovery: readonly DiscoveryRule[];
+  readonly discoveryIntervalMs: number;
+  /** Pull calls in flight at once, over all subscriptions (well under ~100 streams per channel). */
+  readonly pullConcurrency: number;
+  /** Most messages one Pull asks for. */
+  readonly maxMessagesPerPull: number;
+  /** Cap per subscription, so one flooded subscription cannot take the whole budget. */
+  readonly maxInFlightPerSubscription: number;
+  /** Waits between pulls of a subscription whose last pull was empty: doubling from min to max. */
+  readonly idleMinMs: number;
+  readonly idleMaxMs: number;
+  /** Ack deadline set on each extension while a message is in flight. */
+  readonly leaseSeconds: number;
+}
+
+export const defaultPubSubSourceOptions = {
+  subscriptions: [],
+  discovery: [],
+  discoveryIntervalMs: 30_000,
+  pullConcurrency: 16,
+  maxMessagesPerPull: 100,
+  maxInFlightPerSubscription: 500,
+  idleMinMs: 100,
+  idleMaxMs: 1000,
+  leaseSeconds: 60,
+} as const;
+
+/** Extend a lease once less than this is left of it (subscription deadlines are ≥ 10 s). */
+const EXTEND_MARGIN_MS = 5000;
+const HEARTBEAT_MS = 1000;
+const TICK_MS = 25;
+/** A configured subscription that does not exist (any more) is asked again this often. */
+const MISSING_RETRY_MS = 30_000;
+
+interface Subscription extends Slot {
+  /** Full path. */
+  readonly name: string;
+  /** "pubsub:<id>", for SourceMessage.source. */
+  readonly source: string;
+  readonly ackDeadlineMs: number;
+  readonly configured: boolean;
+  /** Stopped scheduling (deleted, or no longer matched); in-flight messages still settle. */
+  dropped: boolean;
+  /** NOT_FOUND seen: settlements skip the server (they would be refused). */
+  gone: boolean;
+  failures: number;
+}
+
+interface Settler {
+  settle(message: PubSubSourceMessage, ok: boolean): void;
+}
+
+class PubSubSourceMessage implements SourceMessage {
+  readonly id: string;
+  readonly source: string;
+  readonly bodyKind = "pubsub" as const;
+  readonly body: Buffer;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly receiveCount: number;
+  readonly publishedAtMs: number;
+  readonly orderingKey: string | undefined;
+  readonly ackId: string;
+  readonly subscription: Subscription;
+  /** Subscription + ordering key, when the message has one. */
+  gateKey: string | undefined;
+  deadlineAtMs: number;
+  settled = false;
+  readonly #settler: Settler;
+
+  constructor(pulled: PulledMessage, subscription: Subscription, deadlineAtMs: number, settler: Settler) {
+    this.id = pulled.messageId;
+    this.source = subscription.source;
+    this.body = pulled.data;
+    this.attributes = pulled.attributes;
+    this.receiveCount = pulled.deliveryAttempt > 0 ? pulled.deliveryAttempt : 1;
+    this.publishedAtMs = pulled.publishTimeMs;
+    this.orderingKey = pulled.orderingKey === "" ? undefined : pulled.orderingKey;
+    this.gateKey = this.orderingKey === undefined ? undefined : `${subscription.name}\u0000${this.orderingKey}`;
+    this.ackId = pulled.ackId;
+    this.subscription = subscription;
+    this.deadlineAtMs = deadlineAtMs;
+    this.#settler = settler;
+  }
+
+  ack(): void {
+    this.#settler.settle(this, true);
+  }
+
+  nack(): void {
+    this.#settler.settle(this, false);
+  }
+}
+
+export interface PubSubSourceStats {
+  readonly subscriptions: number;
+  readonly inFlight: number;
+  readonly held: number;
+  readonly pulls: number;
+  readonly emptyPulls: number;
+  readonly pullErrors: number;
+  readonly received: number;
+  readonly discoveryScans: number;
+  readonly settleCalls: number;
+  readonly settleDropped: number;
+}
+
+export class PubSubSource implements Source {
+  readonly name: string;
+  readonly #api: SubscriberApi;
+  readonly #options: PubSubSourceOptions;
+  readonly #budget: InFlightBudget;
+  readonly #log: Logger;
+  readonly #scheduler: PullScheduler<Subscription>;
+  readonly #gate = new OrderingGate<PubSubSourceMessage>();
+  readonly #batcher: SettleBatcher<PubSubSourceMessage>;
+  readonly #subscriptions = new Map<string, Subscription>();
+  readonly #leases = new Set<PubSubSourceMessage>();
+  readonly #settler: Settler = { settle: (message, ok) => this.#settle(message, ok) };
+  #deliver: Deliver = () => {};
+  #released: PubSubSourceMessage[] = [];
+  #workers: Promise<void>[] = [];
+  #heartbeat: NodeJS.Timeout | undefined;
+  #discoveryTimer: NodeJS.Timeout | undefined;
+  #scanning: Promise<void> | undefined;
+  #stopping = false;
+  #drained: (() => void) | undefined;
+  readonly #counts = { pulls: 0, emptyPulls: 0, pullErrors: 0, received: 0, discoveryScans: 0 };
+
+  /** The source owns `api` and closes it on stop(). */
+  constructor(api: SubscriberApi, options: PubSubSourceOptions, budget: InFlightBudget, log: Logger, name?: string) {
+    this.#api = api;
+    this.#options = options;
+    this.#budget = budget;
+    this.name = name ?? `pubsub:${options.project}`;
+    this.#log = log.child({ source: this.name });
+    this.#scheduler = new PullScheduler<Subscription>({
+      idleMinMs: options.idleMinMs,
+      idleMaxMs: options.idleMaxMs,
+      maxInFlightPerSubscription: options.maxInFlightPerSubscription,
+      tickMs: TICK_MS,
+    });
+    this.#batcher = new SettleBatcher<PubSubSourceMessage>(api, this.#log, (message) => this.#finish(message));
+  }
+
+  get stats(): PubSubSourceStats {
+    return {
+      subscriptions: this.#subscriptions.size,
+      inFlight: this.#leases.size,
+      held: this.#gate.held,
+      ...this.#counts,
+      settleCalls: this.#batcher.stats.calls,
+      settleDropped: this.#batcher.stats.dropped,
+    };
+  }
+
+  /** Full paths of the subscriptions being consumed. */
+  subscriptionNames(): string[] {
+    return [...this.#subscriptions.keys()];
+  }
+
+  async start(deliver: Deliver): Promise<void> {
+    this.#deliver = deliver;
+    try {
+      // Configured subscriptions must exist at start-up: a typo is a configuration error.
+      const configured = this.#options.subscriptions.map((id) => subscriptionPath(this.#options.project, id));
+      const infos = await mapLimit(configured, this.#options.pullConcurrency, (path) => this.#api.getSubscription(path));
+      for (const info of infos) this.#add(info, true);
+      if (this.#options.discovery.length > 0) await this.#scan();
+    } catch (error) {
+      await this.#api.close().catch(() => undefined);
+      throw error;
+    }
+    if (this.#options.discovery.length > 0) {
+      this.#discoveryTimer = setInterval(() => void this.#scanOnce(), this.#options.discoveryIntervalMs);
+    }
+    this.#scheduler.start();
+    this.#heartbeat = setInterval(() => this.#extendLeases(), HEARTBEAT_MS);
+    this.#workers = Array.from({ length: this.#options.pullConcurrency }, () => this.#worker());
+    this.#log.info("Pub/Sub source started", {
+      subscriptions: this.#subscriptions.size,
+      pullConcurrency: this.#options.pullConcurrency,
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#discoveryTimer);
+    this.#scheduler.close();
+    await Promise.all(this.#workers);
+    await this.#scanning;
+    // Held messages never reached the pipeline: give them back (in order, by the server).
+    for (const message of this.#gate.takeAllHeld()) {
+      message.gateKey = undefined;
+      this.#settle(message, false);
+    }
+    if (this.#leases.size > 0) {
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+      });
+    }
+    clearInterval(this.#heartbeat);
+    await this.#batcher.flush();
+    await this.#api.close();
+  }
+
+  async #worker(): Promise<void> {
+    const perPull = this.#options.maxMessagesPerPull;
+    for (;;) {
+      const subscription = await this.#scheduler.take();
+      if (subscription === undefined) return;
+      const room = this.#scheduler.room(subscription, perPull);
+      if (room === 0) {
+        this.#scheduler.requeue(subscription);
+        continue;
+      }
+      // Room in the shared budget first (FIFO across sources), then whatever more fits now.
+      await this.#budget.acquire(1);
+      let reserved = 1;
+      while (reserved < room && this.#budget.tryAcquire(1)) reserved++;
+      if (this.#stopping) {
+        this.#budget.release(reserved);
+        return;
+      }
+      let pulled: PulledMessage[];
+      this.#counts.pulls++;
+      try {
+        pulled = await this.#api.pull(subscription.name, reserved);
+      } catch (error) {
+        this.#budget.release(reserved);
+        this.#pullFailed(subscription, error);
+        continue;
+      }
+      this.#budget.release(reserved - pulled.length);
+      subscription.failures = 0;
+      if (pulled.length === 0) this.#counts.emptyPulls++;
+      else this.#accept(subscription, pulled);
+      if (this.#stopping) this.#scheduler.remove(subscription);
+      else this.#scheduler.pulled(subscription, pulled.length);
+    }
+  }
+
+  #pullFailed(subscription: Subscription, error: unknown): void {
+    this.#counts.pullErrors++;
+    const code = grpcCodeOf(error);
+    if (code === grpcCode.notFound) {
+      subscription.gone = true;
+      if (!subscription.configured) {
+        // Deleted between scans: stop asking now; the next scan forgets it.
+        this.#log.info("Pub/Sub subscription deleted; released", { subscription: subscription.name });
+        this.#drop(subscription);
+        return;
+      }
+      if (subscription.failures++ === 0) {
+        this.#log.warn("configured Pub/Sub subscription not found; asking again periodically", {
+          subscription: subscription.name,
+          retryMs: MISSING_RETRY_MS,
+        });
+      }
+      this.#scheduler.failed(subscription, MISSING_RETRY_MS);
+      return;
+    }
+    const failures = ++subscription.failures;
+    const delayMs = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
+    // First failure of a streak and then every tenth: no log storm while a server is away.
+    if (failures === 1 || failures % 10 === 0) {
+      this.#log.warn("Pub/Sub pull failed; backing off", {
+        subscription: subscription.name,
+        failures,
+        delayMs,
+        code,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    this.#scheduler.failed(subscription, delayMs);
+  }
+
+  #accept(subscription: Subscription, pulled: readonly PulledMessage[]): void {
+    const deadlineAtMs = Date.now() + subscription.ackDeadlineMs;
+    let bytes = 0;
+    const batch: PubSubSourceMessage[] = [];
+    subscription.gone = false;
+    for (const item of pulled) {
+      const message = new PubSubSourceMessage(item, subscription, deadlineAtMs, this.#settler);
+      this.#leases.add(message);
+      subscription.inFlight++;
+      bytes += message.body.length;
+      if (message.gateKey !== undefined && !this.#gate.admit(message.gateKey, message)) continue;
+      batch.push(message);
+    }
+    this.#counts.received += pulled.length;
+    this.#budget.chargeBytes(bytes);
+    if (batch.length === 0) return;
+    if (this.#stopping) for (const message of batch) this.#settle(message, false);
+    else this.#deliver(batch);
+  }
+
+  #settle(message: PubSubSourceMessage, ok: boolean): void {
+    if (message.settled) return;
+    message.settled = true;
+    const key = message.gateKey;
+    if (key !== undefined) {
+      if (ok) {
+        const next = this.#gate.acked(key);
+        if (next !== undefined) this.#release(next);
+      } else {
+        for (const held of this.#gate.nacked(key)) {
+          held.gateKey = undefined;
+          this.#settle(held, false);
+        }
+      }
+    }
+    const subscription = message.subscription;
+    // A deleted subscription refuses every call: nothing to tell the server.
+    if (subscription.gone) this.#finish(message);
+    else if (ok) this.#batcher.ack(subscription.name, message);
+    else this.#batcher.nack(subscription.name, message);
+  }
+
+  /** Delivers messages freed by their key's predecessor, gathered into one batch per tick. */
+  #release(message: PubSubSourceMessage): void {
+    if (this.#stopping) {
+      message.gateKey = undefined;
+      this.#settle(message, false);
+      return;
+    }
+    if (this.#released.push(message) > 1) return;
+    queueMicrotask(() => {
+      const batch = this.#released;
+      this.#released = [];
+      this.#deliver(batch);
+    });
+  }
+
+  /** The server has the settlement (or cannot take it): give back the budget. */
+  #finish(message: PubSubSourceMessage): void {
+    if (!this.#leases.delete(message)) return;
+    const subscription = message.subscription;
+    subscription.inFlight--;
+    this.#budget.release(1, message.body.length);
+    if (!subscription.dropped) this.#scheduler.settled(subscription);
+    if (this.#leases.size === 0) this.#drained?.();
+  }
+
+  /** One heartbeat for every lease: extend those about to lapse, batched per subscription. */
+  #extendLeases(): void {
+    const now = Date.now();
+    const leaseMs = this.#options.leaseSeconds * 1000;
+    for (const message of this.#leases) {
+      if (message.settled || message.subscription.gone || message.deadlineAtMs - now > EXTEND_MARGIN_MS) continue;
+      message.deadlineAtMs = now + leaseMs;
+      this.#batcher.extend(message.subscription.name, message, this.#options.leaseSeconds);
+    }
+  }
+
+  #add(info: SubscriptionInfo, configured: boolean): void {
+    if (this.#subscriptions.has(info.name)) return;
+    const subscription: Subscription = {
+      name: info.name,
+      source: `pubsub:${subscriptionId(info.name)}`,
+      ackDeadlineMs: info.ackDeadlineSeconds * 1000,
+      configured,
+      dropped: false,
+      gone: false,
+      failures: 0,
+      inFlight: 0,
+      state: "removed",
+      idleMs: 0,
+      dueAtMs: 0,
+    };
+    this.#subscriptions.set(info.name, subscription);
+    this.#scheduler.add(subscription);
+  }
+
+  #drop(subscription: Subscription): void {
+    subscription.dropped = true;
+    this.#scheduler.remove(subscription);
+    if (this.#subscriptions.get(subscription.name) === subscription) this.#subscriptions.delete(subscription.name);
+  }
+
+  async #scanOnce(): Promise<void> {
+    if (this.#scanning !== undefined || this.#stopping) return;
+    this.#scanning = this.#scan()
+      .catch((error: unknown) => {
+        this.#log.warn("Pub/Sub discovery scan failed; keeping the current subscriptions", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      })
+      .finally(() => {
+        this.#scanning = undefined;
+      });
+    await this.#scanning;
+  }
+
+  async #scan(): Promise<void> {
+    const found = await discoverSubscriptions(this.#api, this.#options.discovery);
+    this.#counts.discoveryScans++;
+    if (this.#stopping) return;
+    let added = 0;
+    let removed = 0;
+    for (const info of found.values()) {
+      if (this.#subscriptions.has(info.name)) continue;
+      this.#add(info, false);
+      added++;
+    }
+    for (const subscription of [...this.#subscriptions.values()]) {
+      if (subscription.configured || found.has(subscription.name)) continue;
+      this.#drop(subscription);
+      removed++;
+    }
+    if (added > 0 || removed > 0) {
+      this.#log.info("Pub/Sub discovery", { added, removed, subscriptions: this.#subscriptions.size });
+    }
+  }
+}
+
+/** `fn` over `items` with at most `limit` calls at once; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      out[index] = await fn(items[index]!);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}

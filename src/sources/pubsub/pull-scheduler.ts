@@ -1,0 +1,175 @@
+// Which subscription a pull worker serves next. Round robin over a FIFO of ready subscriptions:
+// after its turn a subscription goes to the back of the queue, so one with a backlog of
+// thousands gets one pull per round, exactly like one with a single message (fair by
+// construction). A subscription whose last pull was empty waits before it is asked again
+// (doubling up to a ceiling, so idle ones cost little); one holding its maximum of in-flight
+// messages is parked until some settle. One timer serves every waiting subscription.
+
+export type SlotState = "ready" | "pulling" | "idle" | "parked" | "removed";
+
+export interface Slot {
+  readonly name: string;
+  /** Messages of this subscription received and not yet settled (held ones included). */
+  inFlight: number;
+  state: SlotState;
+  /** Current idle wait; 0 after a pull that returned messages. */
+  idleMs: number;
+  /** When an idle slot becomes ready again (epoch ms). */
+  dueAtMs: number;
+}
+
+export interface SchedulerOptions {
+  /** First wait after an empty pull. */
+  readonly idleMinMs: number;
+  /** Longest wait between pulls of an idle subscription: bounds the latency of a trickle. */
+  readonly idleMaxMs: number;
+  /** A subscription may hold at most this many unsettled messages (its share of the budget). */
+  readonly maxInFlightPerSubscription: number;
+  /** Granularity of the one timer that wakes idle subscriptions. */
+  readonly tickMs: number;
+}
+
+export class PullScheduler<S extends Slot = Slot> {
+  readonly #options: SchedulerOptions;
+  readonly #now: () => number;
+  readonly #ready: (S | undefined)[] = [];
+  #readyHead = 0;
+  readonly #idle = new Set<S>();
+  readonly #takers: ((slot: S | undefined) => void)[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: SchedulerOptions, now: () => number = Date.now) {
+    this.#options = options;
+    this.#now = now;
+  }
+
+  get readyCount(): number {
+    return this.#ready.length - this.#readyHead;
+  }
+
+  get idleCount(): number {
+    return this.#idle.size;
+  }
+
+  /** Starts scheduling a slot (new subscription): ready at once. */
+  add(slot: S): void {
+    slot.idleMs = 0;
+    this.#makeReady(slot);
+  }
+
+  /** Stops scheduling a slot; a pull under way finishes, nothing more is asked. */
+  remove(slot: S): void {
+    this.#idle.delete(slot);
+    slot.state = "removed";
+  }
+
+  /** How many messages the next pull of this slot may ask for. */
+  room(slot: S, perPull: number): number {
+    return Math.max(0, Math.min(perPull, this.#options.maxInFlightPerSubscription - slot.inFlight));
+  }
+
+  /** The next slot to pull (it is then "pulling"); waits while none is ready. Undefined once closed. */
+  take(): Promise<S | undefined> {
+    const slot = this.#shift();
+    if (slot !== undefined || this.#closed) return Promise.resolve(slot);
+    return new Promise((resolve) => this.#takers.push(resolve));
+  }
+
+  /** After a pull: back of the queue if it got messages, a wait if not, parked at its cap. */
+  pulled(slot: S, received: number): void {
+    if (slot.state !== "pulling") return;
+    if (received > 0) {
+      slot.idleMs = 0;
+      this.#readyOrParked(slot);
+      return;
+    }
+    slot.idleMs = Math.min(this.#options.idleMaxMs, slot.idleMs === 0 ? this.#options.idleMinMs : slot.idleMs * 2);
+    this.#wait(slot, slot.idleMs);
+  }
+
+  /** Back in line without pulling (or parked when at its cap). */
+  requeue(slot: S): void {
+    if (slot.state === "pulling") this.#readyOrParked(slot);
+  }
+
+  /** After a failed pull: try this one again after `delayMs`. */
+  failed(slot: S, delayMs: number): void {
+    if (slot.state !== "pulling") return;
+    this.#wait(slot, delayMs);
+  }
+
+  /**
+   * A message of the slot was settled. Unparks it below its cap; wakes it when idle, since an
+   * ack is what frees the next message of an ordering key on the server.
+   */
+  settled(slot: S): void {
+    if (slot.state === "parked" && slot.inFlight < this.#options.maxInFlightPerSubscription) this.#makeReady(slot);
+    else if (slot.state === "idle" && slot.idleMs > 0) {
+      this.#idle.delete(slot);
+      slot.idleMs = 0;
+      this.#makeReady(slot);
+    }
+  }
+
+  /** Moves every idle slot that is due to the ready queue. */
+  tick(): void {
+    if (this.#idle.size === 0) return;
+    const now = this.#now();
+    for (const slot of this.#idle) {
+      if (slot.dueAtMs > now) continue;
+      this.#idle.delete(slot);
+      this.#readyOrParked(slot);
+    }
+  }
+
+  start(): void {
+    this.#timer ??= setInterval(() => this.tick(), this.#options.tickMs);
+  }
+
+  /** Wakes every waiting worker with undefined; take() answers undefined from now on. */
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const taker of this.#takers.splice(0)) taker(undefined);
+  }
+
+  #wait(slot: S, delayMs: number): void {
+    slot.state = "idle";
+    slot.dueAtMs = this.#now() + delayMs;
+    this.#idle.add(slot);
+  }
+
+  #readyOrParked(slot: S): void {
+    if (slot.inFlight >= this.#options.maxInFlightPerSubscription) slot.state = "parked";
+    else this.#makeReady(slot);
+  }
+
+  #makeReady(slot: S): void {
+    const taker = this.#takers.shift();
+    if (taker !== undefined) {
+      slot.state = "pulling";
+      taker(slot);
+      return;
+    }
+    slot.state = "ready";
+    this.#ready.push(slot);
+  }
+
+  #shift(): S | undefined {
+    while (this.#readyHead < this.#ready.length) {
+      const slot = this.#ready[this.#readyHead];
+      this.#ready[this.#readyHead++] = undefined;
+      if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
+        this.#ready.splice(0, this.#readyHead);
+        this.#readyHead = 0;
+      }
+      // A slot removed (or re-added) while queued is skipped here.
+      if (slot === undefined || slot.state !== "ready") continue;
+      slot.state = "pulling";
+      return slot;
+    }
+    return undefined;
+  }
+}

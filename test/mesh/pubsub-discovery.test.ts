@@ -1,0 +1,120 @@
+// Discovery while the bridge runs: a subscription created with the world's prefix is consumed
+// within two discovery intervals; one deleted (with messages in flight) is released quietly
+// and the others carry on.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { meshEndpoints } from "../../infra/stack/ports.ts";
+import { simulateProvisionPubSub, simulatePublishPubSub } from "../../src/cli/commands/simulate.ts";
+import { deletePubSubWorld, type PubSubWorldFile } from "../../src/simulator/pubsub-world.ts";
+import { meshPubSub, uniqueName } from "../support/mesh.ts";
+import {
+  type BridgeUnderTest,
+  PUBSUB_PROJECT,
+  prepareCatalog,
+  RecordCollector,
+  SIM_DIR,
+  startTestBridge,
+  type TestCatalog,
+} from "./pubsub-harness.ts";
+
+const INTERVAL_S = 3;
+const pubsub = meshPubSub(PUBSUB_PROJECT);
+let world: PubSubWorldFile;
+let catalog: TestCatalog;
+let collector: RecordCollector;
+let running: BridgeUnderTest | undefined;
+let tenants: string[];
+
+before(async () => {
+  catalog = await prepareCatalog("psdisc");
+  const name = uniqueName("psdisc");
+  tenants = Array.from({ length: 6 }, (_, index) => `${name}-t${index}`);
+  world = await simulateProvisionPubSub({
+    project: PUBSUB_PROJECT,
+    emulatorHost: meshEndpoints.pubsubEmulatorHost,
+    name,
+    tenants: tenants.length,
+    keyVersions: 1,
+    orderedEvery: 0,
+    orderingKeysPerTenant: 1,
+    directory: SIM_DIR,
+    tenantNames: tenants,
+  });
+  // The last tenant's subscription does not exist yet when the bridge starts.
+  await pubsub.subscription(world.pubsub.tenants[tenants[5]!]!.subscription).delete();
+  collector = await RecordCollector.open(catalog);
+});
+
+after(async () => {
+  await running?.bridge.stop();
+  await collector?.close();
+  if (world !== undefined) await deletePubSubWorld(pubsub, world.pubsub);
+  await pubsub.close();
+});
+
+const eventsOf = (tenant: string): number => collector.records.filter((record) => record.tenant === tenant).length;
+
+async function publish(only: readonly string[], count: number, seed: number): Promise<void> {
+  await simulatePublishPubSub({
+    emulatorHost: meshEndpoints.pubsubEmulatorHost,
+    world,
+    tenants: only,
+    count,
+    rate: 0,
+    seed,
+    targetBytes: 0,
+  });
+}
+
+test("created while running: consumed within two discovery intervals; deleted: released quietly", {
+  timeout: 120_000,
+}, async () => {
+  running = await startTestBridge(catalog, world.keys.bridgeKeyFile, {
+    pubsub: {
+      project: PUBSUB_PROJECT,
+      emulatorHost: meshEndpoints.pubsubEmulatorHost,
+      discovery: [{ prefix: world.pubsub.subscriptionPrefix }],
+      discoveryIntervalSeconds: INTERVAL_S,
+    },
+  });
+  const initial = tenants.slice(0, 5);
+  await publish(initial, 50, 1);
+  assert.ok(
+    await collector.waitFor(() => initial.every((tenant) => eventsOf(tenant) > 0), 30_000),
+    "the five discovered subscriptions are consumed",
+  );
+
+  // A new tenant's subscription appears; its events are already waiting on it.
+  const fresh = world.pubsub.tenants[tenants[5]!]!;
+  await pubsub.topic(fresh.topic).createSubscription(fresh.subscription.slice(fresh.subscription.lastIndexOf("/") + 1), {
+    ackDeadlineSeconds: 30,
+  });
+  const createdAt = Date.now();
+  await publish([tenants[5]!], 10, 2);
+  const found = await collector.waitFor(() => eventsOf(tenants[5]!) > 0, 4 * INTERVAL_S * 1000);
+  const pickedUpMs = Date.now() - createdAt;
+  console.log(`new subscription consumed ${pickedUpMs} ms after it was created (discovery interval ${INTERVAL_S} s)`);
+  assert.ok(found, "the new subscription was never consumed");
+  assert.ok(pickedUpMs <= 2 * INTERVAL_S * 1000, `picked up after ${pickedUpMs} ms, more than two intervals`);
+
+  // Delete one subscription with messages in flight; the others must carry on undisturbed.
+  const doomed = world.pubsub.tenants[tenants[0]!]!;
+  await publish([tenants[0]!], 200, 3);
+  await pubsub.subscription(doomed.subscription).delete();
+  const before = new Map(tenants.slice(1).map((tenant) => [tenant, eventsOf(tenant)]));
+  await publish(tenants.slice(1), 100, 4);
+  assert.ok(
+    await collector.waitFor(() => tenants.slice(1).every((tenant) => eventsOf(tenant) > before.get(tenant)!), 30_000),
+    "the other subscriptions stopped being consumed after a deletion",
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2 * INTERVAL_S * 1000));
+  const stats = running.bridge;
+  const errors = running.warnings.filter((line) => line.includes('"level":"error"'));
+  console.log(`after the deletion: ${running.warnings.length} warning/error lines`, running.warnings.slice(0, 3));
+  assert.deepEqual(errors, [], "errors after a deletion");
+  assert.ok(running.warnings.length <= 2, `a storm of ${running.warnings.length} warnings after one deletion`);
+  assert.ok(stats.budget.messages < 50, `budget not given back after the deletion (${stats.budget.messages} in flight)`);
+  const stopping = running.bridge.stop();
+  running = undefined;
+  await stopping;
+});

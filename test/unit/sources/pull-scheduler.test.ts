@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { PullScheduler, type Slot } from "../../../src/sources/pubsub/pull-scheduler.ts";
+
+const slot = (name: string): Slot => ({ name, inFlight: 0, state: "removed", idleMs: 0, dueAtMs: 0 });
+
+function scheduler(now: { ms: number }, cap = 100) {
+  return new PullScheduler({ idleMinMs: 100, idleMaxMs: 1000, maxInFlightPerSubscription: cap, tickMs: 10 }, () => now.ms);
+}
+
+test("round robin: a subscription with a backlog gets one turn per round, like every other", async () => {
+  const now = { ms: 0 };
+  const s = scheduler(now);
+  const slots = ["flood", "a", "b", "c"].map(slot);
+  for (const x of slots) s.add(x);
+  const order: string[] = [];
+  for (let turn = 0; turn < 12; turn++) {
+    const next = await s.take();
+    assert.ok(next);
+    order.push(next.name);
+    // The flooded one always has messages; the others one each time too.
+    s.pulled(next, 1);
+  }
+  assert.deepEqual(order, ["flood", "a", "b", "c", "flood", "a", "b", "c", "flood", "a", "b", "c"]);
+});
+
+test("an empty pull waits min, then doubling up to max; a settle wakes it at once", async () => {
+  const now = { ms: 0 };
+  const s = scheduler(now);
+  const a = slot("a");
+  s.add(a);
+  const waits: number[] = [];
+  for (let round = 0; round < 6; round++) {
+    const got = await s.take();
+    assert.equal(got, a);
+    s.pulled(a, 0);
+    waits.push(a.dueAtMs - now.ms);
+    now.ms = a.dueAtMs - 1;
+    s.tick();
+    assert.equal(s.readyCount, 0, "not ready before it is due");
+    now.ms = a.dueAtMs;
+    s.tick();
+    assert.equal(s.readyCount, 1);
+  }
+  assert.deepEqual(waits, [100, 200, 400, 800, 1000, 1000]);
+  const got = await s.take();
+  assert.equal(got, a);
+  s.pulled(a, 0);
+  assert.equal(a.state, "idle");
+  s.settled(a);
+  assert.equal(a.state, "ready");
+  assert.equal(a.idleMs, 0);
+});
+
+test("a subscription at its cap is parked until a settle takes it below", async () => {
+  const now = { ms: 0 };
+  const s = scheduler(now, 10);
+  const a = slot("a");
+  s.add(a);
+  const got = await s.take();
+  assert.equal(s.room(a, 100), 10);
+  a.inFlight = 10;
+  s.pulled(got!, 10);
+  assert.equal(a.state, "parked");
+  assert.equal(s.room(a, 100), 0);
+  a.inFlight = 9;
+  s.settled(a);
+  assert.equal(a.state, "ready");
+  assert.equal(s.room(a, 100), 1);
+});
+
+test("removed slots are skipped; take() waits for a ready one; close() wakes waiters with undefined", async () => {
+  const now = { ms: 0 };
+  const s = scheduler(now);
+  const a = slot("a");
+  const b = slot("b");
+  s.add(a);
+  s.add(b);
+  s.remove(a);
+  assert.equal((await s.take())?.name, "b");
+  const waiting = s.take();
+  const c = slot("c");
+  s.add(c);
+  assert.equal((await waiting)?.name, "c");
+  const blocked = s.take();
+  s.close();
+  assert.equal(await blocked, undefined);
+  assert.equal(await s.take(), undefined);
+});
