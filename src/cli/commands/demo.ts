@@ -1,8 +1,9 @@
-// `meshbridge demo`: the whole bridge on the local mesh. Registers the schemas, creates the
-// topics, provisions a legacy world (tenants with KMS-wrapped keys, SNS topics into one SQS
-// queue), runs the bridge, publishes legacy events (plus a few broken ones), and prints decoded
-// catalog events and running counts from a Kafka consumer.
-import { writeFileSync } from "node:fs";
+// `meshbridge demo`: the whole bridge on the local mesh, both clouds at once. Registers the
+// schemas, creates the topics, provisions a legacy world (AWS: SNS topics into one SQS queue;
+// GCP: a Pub/Sub topic and subscription per tenant, found by discovery), runs one bridge over
+// both, publishes legacy events (plus a few broken ones), and prints decoded catalog events and
+// running counts from a Kafka consumer.
+import { readFileSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { toJson } from "@bufbuild/protobuf";
@@ -17,7 +18,7 @@ import { type AwsClientConfig, createSqsClient } from "../../sources/aws-clients
 import { startBridge } from "../bridge.ts";
 import { parseConfig } from "../config.ts";
 import { registerCatalogSchemas } from "./schemas.ts";
-import { simulateProvision, simulatePublish } from "./simulate.ts";
+import { simulateProvision, simulateProvisionPubSub, simulatePublish, simulatePublishPubSub } from "./simulate.ts";
 import { createBridgeTopics } from "./topics.ts";
 
 export interface DemoOptions {
@@ -29,6 +30,11 @@ export interface DemoOptions {
 
 const DLQ = "meshbridge.dlq";
 
+/** The tenants section of a static key file (never logged). */
+function readKeyFile(path: string): Record<string, unknown> {
+  return (JSON.parse(readFileSync(path, "utf8")) as { tenants: Record<string, unknown> }).tenants;
+}
+
 export async function runDemo(options: DemoOptions): Promise<void> {
   const say = (line: string): void => console.log(`[demo] ${line}`);
   // moto takes any credentials; the bridge itself uses the SDK's default chain, as in production.
@@ -38,23 +44,52 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   await registerCatalogSchemas(meshEndpoints.registryUrl, () => {});
   await createBridgeTopics([meshEndpoints.kafkaBootstrap], DLQ, 6, () => {});
   const name = `demo-${Date.now().toString(36)}`;
-  say(`provisioning legacy world ${name}: ${options.tenants} tenants, 2 key versions each, AWS KMS envelope keys`);
+  say(
+    `provisioning the AWS side of legacy world ${name}: ${options.tenants} tenants, 2 key versions each, SNS topics into one SQS queue`,
+  );
   const world = await simulateProvision({
     aws: options.aws,
     name,
     tenants: options.tenants,
     keyVersions: 2,
     topology: "per-tenant",
-    keys: "aws-kms",
+    keys: "static",
     directory: ".cache/sim",
   });
+  const gcpTenants = Array.from({ length: options.tenants }, (_, index) => `gcp-tenant-${String(index + 1).padStart(4, "0")}`);
+  say(
+    `provisioning the GCP side: ${gcpTenants.length} more tenants, one Pub/Sub topic and subscription each (every 5th ordered)`,
+  );
+  const gcpWorld = await simulateProvisionPubSub({
+    project: "meshbridge-demo",
+    emulatorHost: meshEndpoints.pubsubEmulatorHost,
+    name: `${name}-gcp`,
+    tenants: gcpTenants.length,
+    tenantNames: gcpTenants,
+    keyVersions: 2,
+    orderedEvery: 5,
+    orderingKeysPerTenant: 4,
+    directory: ".cache/sim",
+  });
+  // One keyring for both clouds: the two worlds' tenants are distinct, their key files merge.
+  const keyFile = `.cache/sim/${name}.bridge-keys.json`;
+  const merged = { tenants: { ...readKeyFile(world.keys.bridgeKeyFile), ...readKeyFile(gcpWorld.keys.bridgeKeyFile) } };
+  writeFileSync(keyFile, JSON.stringify(merged), { mode: 0o600 });
 
   const config = parseConfig({
     kafka: { bootstrapBrokers: [meshEndpoints.kafkaBootstrap], deadLetterTopic: DLQ },
     registry: { url: meshEndpoints.registryUrl },
     aws: { region: options.aws.region, endpoint: options.aws.endpoint },
-    keys: { provider: "aws-kms", file: world.keys.bridgeKeyFile },
-    sources: { sqs: [{ queueUrl: world.aws.queueUrl }] },
+    keys: { provider: "static", file: keyFile },
+    sources: {
+      sqs: [{ queueUrl: world.aws.queueUrl }],
+      pubsub: {
+        project: "meshbridge-demo",
+        emulatorHost: meshEndpoints.pubsubEmulatorHost,
+        discovery: [{ prefix: gcpWorld.pubsub.subscriptionPrefix }],
+        discoveryIntervalSeconds: 5,
+      },
+    },
     http: { port: 9464, host: "127.0.0.1" },
     log: { level: "warn" },
   });
@@ -69,7 +104,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     groupId: `${name}-viewer`,
     from: "latest",
   });
-  const tenants = new Set(world.tenants);
+  const tenants = new Set([...world.tenants, ...gcpTenants]);
   const counts = { sent: 0, catalog: 0, deadLettered: 0 };
   let shown = 0;
   const consuming = (async () => {
@@ -97,16 +132,28 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
   }, 2000);
   const total = options.rate * options.seconds;
-  say(`publishing ${total} legacy events at ${options.rate}/s through SNS (half the topics raw delivery)`);
-  await simulatePublish({
-    aws: options.aws,
-    world,
-    count: total,
-    rate: options.rate,
-    seed: Date.now() % 100_000,
-    targetBytes: 0,
-    onPublished: () => counts.sent++,
-  });
+  say(`publishing ${total} legacy events at ${options.rate}/s to each cloud: SNS (half the topics raw delivery) and Pub/Sub`);
+  const seed = Date.now() % 100_000;
+  await Promise.all([
+    simulatePublish({
+      aws: options.aws,
+      world,
+      count: total,
+      rate: options.rate,
+      seed,
+      targetBytes: 0,
+      onPublished: () => counts.sent++,
+    }),
+    simulatePublishPubSub({
+      emulatorHost: meshEndpoints.pubsubEmulatorHost,
+      world: gcpWorld,
+      count: total,
+      rate: options.rate,
+      seed,
+      targetBytes: 0,
+      onPublished: () => counts.sent++,
+    }),
+  ]);
 
   say("sending 3 broken messages straight to the queue (malformed JSON, unknown tenant, tampered ciphertext)");
   const sqs = createSqsClient(options.aws);
