@@ -2,8 +2,10 @@
 import { parseArgs } from "node:util";
 import { meshEndpoints } from "../../infra/stack/ports.ts";
 import { createLogger } from "../ops/log.ts";
+import { createSqsClient } from "../sources/aws-clients.ts";
 import { startBridge } from "./bridge.ts";
 import { runDemo } from "./commands/demo.ts";
+import { describeDeadLetter, readDeadLetters, replayToSqs } from "./commands/dlq.ts";
 import { dryRun } from "./commands/dry-run.ts";
 import { registerCatalogSchemas } from "./commands/schemas.ts";
 import { simulateProvision, simulateProvisionPubSub, simulatePublish, simulatePublishPubSub } from "./commands/simulate.ts";
@@ -27,6 +29,10 @@ usage:
                        [--key-versions 2] [--ordered-every 4] [--ordering-keys 10] [--dir DIR]
   meshbridge simulate publish --cloud gcp --world FILE [--count N] [--rate EVENTS_PER_S] ...
                                              per-tenant Pub/Sub topics and subscriptions (PUBSUB_EMULATOR_HOST)
+  meshbridge dlq inspect [--topic T] [--stage S] [--error-class C] [--tenant T] [--source S]
+                                             list dead letters with their context (never the bodies)
+  meshbridge dlq replay --queue-url URL [filters as above]
+                                             send matching SQS dead letters back to a queue
   meshbridge demo [--rate 200] [--seconds 60] [--tenants 50]
                                              the whole thing on the local mesh (npm run demo)
 
@@ -205,6 +211,42 @@ async function main(argv: readonly string[]): Promise<void> {
           idsFile: values.ids,
         });
         console.log(`published ${sent} events`);
+        return;
+      }
+      break;
+    }
+    case "dlq": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          bootstrap: { type: "string" },
+          topic: { type: "string" },
+          stage: { type: "string" },
+          "error-class": { type: "string" },
+          tenant: { type: "string" },
+          source: { type: "string" },
+          "queue-url": { type: "string" },
+        },
+      });
+      const read = {
+        bootstrapBrokers: (values.bootstrap ?? process.env.MB_KAFKA_BOOTSTRAP ?? meshEndpoints.kafkaBootstrap).split(","),
+        topic: values.topic ?? "meshbridge.dlq",
+        idleMs: 3000,
+        filter: { stage: values.stage, errorClass: values["error-class"], tenant: values.tenant, source: values.source },
+      };
+      if (sub === "inspect") {
+        const count = await readDeadLetters(read, (record) => console.log(describeDeadLetter(record)));
+        console.log(`${count} dead letters`);
+        return;
+      }
+      if (sub === "replay") {
+        if (values["queue-url"] === undefined) throw new ConfigError("dlq replay: --queue-url is required");
+        const sqs = createSqsClient({ region: process.env.AWS_REGION ?? "us-east-1", endpoint: process.env.MB_AWS_ENDPOINT });
+        try {
+          console.log(`replayed ${await replayToSqs(sqs, values["queue-url"], read)} dead letters to ${values["queue-url"]}`);
+        } finally {
+          sqs.destroy();
+        }
         return;
       }
       break;

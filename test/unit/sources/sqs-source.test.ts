@@ -1,0 +1,145 @@
+// SqsSource against an in-memory SQS (the SDK client's send() answered per command): attributes
+// kept, visibility extended while a message is in flight, deletes batched and sent only on ack,
+// nack makes the message visible again, stop() waits for in-flight messages.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import { silentLogger } from "../../../src/ops/log.ts";
+import { InFlightBudget } from "../../../src/pipeline/budget.ts";
+import type { SourceMessage } from "../../../src/sources/source.ts";
+import { SqsSource } from "../../../src/sources/sqs/sqs-source.ts";
+
+class FakeSqs {
+  readonly queue: Message[] = [];
+  readonly deleted: string[] = [];
+  readonly visibility: { handle: string; seconds: number }[] = [];
+  deleteCalls = 0;
+
+  async send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown> {
+    if (command instanceof ReceiveMessageCommand) {
+      const batch = this.queue.splice(0, command.input.MaxNumberOfMessages ?? 1);
+      if (batch.length > 0) return { Messages: batch };
+      // Long poll: wait until aborted (or a short while, like an empty 20 s poll).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 50);
+        options?.abortSignal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (options?.abortSignal?.aborted) throw Object.assign(new Error("aborted"), { name: "AbortError" });
+      return { Messages: [] };
+    }
+    if (command instanceof DeleteMessageBatchCommand) {
+      this.deleteCalls++;
+      for (const entry of command.input.Entries ?? []) this.deleted.push(entry.ReceiptHandle!);
+      return { Successful: command.input.Entries, Failed: [] };
+    }
+    if (command instanceof ChangeMessageVisibilityBatchCommand) {
+      for (const entry of command.input.Entries ?? [])
+        this.visibility.push({ handle: entry.ReceiptHandle!, seconds: entry.VisibilityTimeout! });
+      return { Successful: command.input.Entries, Failed: [] };
+    }
+    throw new Error(`unexpected command ${String(command)}`);
+  }
+
+  #next = 0;
+
+  add(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const n = this.#next++;
+      this.queue.push({
+        MessageId: `m${n}`,
+        ReceiptHandle: `h${n}`,
+        Body: `{"n":${n}}`,
+        Attributes: { ApproximateReceiveCount: "3", SentTimestamp: "1700000000000" },
+        MessageAttributes: { traceparent: { DataType: "String", StringValue: "00-abc-def-01" } },
+      });
+    }
+  }
+}
+
+function source(fake: FakeSqs, visibilityTimeoutSeconds = 30, budget = new InFlightBudget(100, 1 << 20)) {
+  return new SqsSource(
+    fake as unknown as SQSClient,
+    { queueUrl: "http://sqs/123/legacy-events", receivers: 2, waitTimeSeconds: 20, visibilityTimeoutSeconds },
+    budget,
+    silentLogger,
+  );
+}
+
+const until = async (what: string, predicate: () => boolean, timeoutMs = 3000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+describe("SqsSource", () => {
+  it("delivers batches with attributes, receive count and source name; deletes in batches only on ack", async () => {
+    const fake = new FakeSqs();
+    fake.add(25);
+    const delivered: SourceMessage[] = [];
+    const sqs = source(fake);
+    await sqs.start((batch) => delivered.push(...batch));
+    await until("25 delivered", () => delivered.length === 25);
+    const first = delivered[0]!;
+    assert.equal(first.source, "sqs:legacy-events");
+    assert.equal(first.bodyKind, "sqs");
+    assert.equal(first.receiveCount, 3);
+    assert.equal(first.publishedAtMs, 1700000000000);
+    assert.equal(first.attributes.traceparent, "00-abc-def-01");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(fake.deleted.length, 0, "nothing deleted before ack");
+    for (const message of delivered) message.ack();
+    delivered[0]!.ack(); // a second ack is harmless
+    await sqs.stop();
+    assert.equal(fake.deleted.length, 25);
+    assert.equal(new Set(fake.deleted).size, 25);
+    assert.ok(fake.deleteCalls <= 4, `25 deletes in at most 4 batch calls, got ${fake.deleteCalls}`);
+  });
+
+  it("extends visibility while a message is in flight, and stop() waits for it", async () => {
+    const fake = new FakeSqs();
+    fake.add(3);
+    const delivered: SourceMessage[] = [];
+    const sqs = source(fake, 1); // 1 s visibility: extended every ~333 ms once half of it has passed
+    await sqs.start((batch) => delivered.push(...batch));
+    await until("delivered", () => delivered.length === 3);
+    await until("visibility extended", () => fake.visibility.filter((v) => v.handle === "h0").length >= 2, 4000);
+    assert.ok(fake.visibility.every((v) => v.seconds === 1));
+    let stopped = false;
+    const stopping = sqs.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(stopped, false, "stop waits for in-flight messages");
+    for (const message of delivered) message.ack();
+    await stopping;
+    assert.deepEqual(fake.deleted.sort(), ["h0", "h1", "h2"]);
+  });
+
+  it("nack makes a message visible again at once and frees the budget", async () => {
+    const fake = new FakeSqs();
+    fake.add(2);
+    const budget = new InFlightBudget(100, 1 << 20);
+    const delivered: SourceMessage[] = [];
+    const sqs = source(fake, 30, budget);
+    await sqs.start((batch) => delivered.push(...batch));
+    await until("delivered", () => delivered.length === 2);
+    delivered[0]!.nack();
+    delivered[1]!.ack();
+    await sqs.stop();
+    assert.deepEqual(fake.visibility, [{ handle: "h0", seconds: 0 }]);
+    assert.deepEqual(fake.deleted, ["h1"]);
+    assert.equal(budget.messages, 0);
+    assert.equal(budget.bytes, 0);
+  });
+});
