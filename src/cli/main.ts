@@ -23,11 +23,11 @@ usage:
   meshbridge dry-run [--tenant T] FILE...    map plain legacy events (JSON files) and print the catalog events
   meshbridge simulate provision --name NAME [--tenants 50] [--key-versions 2]
                        [--topology per-tenant|per-type] [--keys static|aws-kms] [--dir DIR]
-  meshbridge simulate publish --world FILE [--count N] [--rate EVENTS_PER_S] [--size BYTES]
+  meshbridge simulate publish --world FILE [--count N | --seconds S] [--rate EVENTS_PER_S] [--size BYTES]
                        [--seed N] [--ids FILE]
   meshbridge simulate provision --cloud gcp --name NAME [--project P] [--tenants 50]
                        [--key-versions 2] [--ordered-every 4] [--ordering-keys 10] [--dir DIR]
-  meshbridge simulate publish --cloud gcp --world FILE [--count N] [--rate EVENTS_PER_S] ...
+  meshbridge simulate publish --cloud gcp --world FILE [--count N | --seconds S] [--rate EVENTS_PER_S] ...
                                              per-tenant Pub/Sub topics and subscriptions (PUBSUB_EMULATOR_HOST)
   meshbridge dlq inspect [--topic T] [--stage S] [--error-class C] [--tenant T] [--source S]
                                              list dead letters with their context (never the bodies)
@@ -108,7 +108,8 @@ async function simulatePubSubCommand(sub: string | undefined, values: Record<str
     const sent = await simulatePublishPubSub({
       emulatorHost,
       world: values.world,
-      count: int(values.count, "count", 1000),
+      count: int(values.count, "count", values.seconds === undefined ? 1000 : 0),
+      durationSeconds: int(values.seconds, "seconds", 0),
       rate: int(values.rate, "rate", 0),
       seed: int(values.seed, "seed", 1),
       targetBytes: int(values.size, "size", 0),
@@ -168,6 +169,7 @@ async function main(argv: readonly string[]): Promise<void> {
           dir: { type: "string" },
           world: { type: "string" },
           count: { type: "string" },
+          seconds: { type: "string" },
           rate: { type: "string" },
           size: { type: "string" },
           seed: { type: "string" },
@@ -204,7 +206,8 @@ async function main(argv: readonly string[]): Promise<void> {
         const sent = await simulatePublish({
           aws: localAws(),
           world: values.world,
-          count: int(values.count, "count", 1000),
+          count: int(values.count, "count", values.seconds === undefined ? 1000 : 0),
+          durationSeconds: int(values.seconds, "seconds", 0),
           rate: int(values.rate, "rate", 0),
           seed: int(values.seed, "seed", 1),
           targetBytes: int(values.size, "size", 0),

@@ -20,7 +20,10 @@ export interface SealedEvent {
 export interface LegacyStreamOptions {
   readonly tenants: readonly string[];
   readonly keyVersions: readonly number[];
+  /** How many events; Infinity with `until` for a duration. */
   readonly count: number;
+  /** Ends the stream early when it returns true (checked before each event). */
+  readonly until?: () => boolean;
   readonly seed: number;
   /** Pads each plain event to about this many bytes (0 = natural size). */
   readonly targetBytes: number;
@@ -36,7 +39,7 @@ function traceparentFor(sequence: number): string | undefined {
 
 export function* legacyStream(options: LegacyStreamOptions): Generator<SealedEvent> {
   const { tenants, keyVersions } = options;
-  for (let sequence = 0; sequence < options.count; sequence++) {
+  for (let sequence = 0; sequence < options.count && !(options.until?.() ?? false); sequence++) {
     const tenant = tenants[sequence % tenants.length]!;
     const keyVersion = keyVersions[Math.floor(sequence / tenants.length) % keyVersions.length]!;
     const plain = generateLegacyEvent(options.seed, tenant, sequence, { targetBytes: options.targetBytes });

@@ -17,6 +17,16 @@ import type { AwsClientConfig } from "../../sources/aws-clients.ts";
 import { createKmsClient, createSnsClient, createSqsClient } from "../../sources/aws-clients.ts";
 import { createPubSubClient } from "../../sources/pubsub-client.ts";
 
+/** A count, or a duration (with the count as a cap). */
+function countOrDuration(args: { readonly count: number; readonly durationSeconds?: number }): {
+  count: number;
+  until?: () => boolean;
+} {
+  if (!args.durationSeconds) return { count: args.count };
+  const deadline = Date.now() + args.durationSeconds * 1000;
+  return { count: args.count > 0 ? args.count : Number.POSITIVE_INFINITY, until: () => Date.now() >= deadline };
+}
+
 export interface ProvisionArgs {
   readonly aws: AwsClientConfig;
   readonly name: string;
@@ -48,6 +58,8 @@ export interface PublishArgs {
   readonly aws: AwsClientConfig;
   readonly world: string | WorldFile;
   readonly count: number;
+  /** Publish for this long instead (count is then a cap; 0 = no duration). */
+  readonly durationSeconds?: number;
   /** Events per second; 0 = as fast as possible. */
   readonly rate: number;
   readonly seed: number;
@@ -67,7 +79,7 @@ export async function simulatePublish(args: PublishArgs): Promise<number> {
     const events = legacyStream({
       tenants: world.tenants,
       keyVersions: world.keyVersions,
-      count: args.count,
+      ...countOrDuration(args),
       seed: args.seed,
       targetBytes: args.targetBytes,
       keyFor: sealKeys(world),
@@ -124,6 +136,8 @@ export interface PubSubPublishArgs {
   readonly emulatorHost?: string;
   readonly world: string | PubSubWorldFile;
   readonly count: number;
+  /** Publish for this long instead (count is then a cap; 0 = no duration). */
+  readonly durationSeconds?: number;
   /** Events per second; 0 = as fast as possible. */
   readonly rate: number;
   readonly seed: number;
@@ -145,7 +159,7 @@ export async function simulatePublishPubSub(args: PubSubPublishArgs): Promise<nu
     const events = legacyStream({
       tenants: args.tenants ?? world.tenants,
       keyVersions: world.keyVersions,
-      count: args.count,
+      ...countOrDuration(args),
       seed: args.seed,
       targetBytes: args.targetBytes,
       keyFor: pubsubSealKeys(world),
