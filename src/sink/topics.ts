@@ -87,8 +87,24 @@ export async function ensureTopics(target: KafkaTarget | Admin, specs: readonly 
         }
       }),
     );
+    await waitUntilListed(admin, created);
     return { created, existing };
   });
+}
+
+/**
+ * CreateTopics returns before every broker's metadata shows the topic; a client that starts
+ * right after (our own start-up check included) could still be told it does not exist.
+ */
+async function waitUntilListed(admin: Admin, topics: readonly string[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const listed = new Set(await admin.listTopics({ includeInternals: true }));
+    const missing = topics.filter((topic) => !listed.has(topic));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`topics created but not listed after ${timeoutMs} ms: ${missing.map(clean).join(", ")}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function hasApiId(error: unknown, apiId: string, depth = 0): boolean {
