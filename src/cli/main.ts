@@ -55,6 +55,18 @@ function int(value: string | undefined, name: string, fallback: number): number 
   return parsed;
 }
 
+/** The workload flags `simulate publish` takes for either cloud. */
+function publishWorkload(values: Readonly<Record<string, string | undefined>>) {
+  return {
+    count: int(values.count, "count", values.seconds === undefined ? 1000 : 0),
+    durationSeconds: int(values.seconds, "seconds", 0),
+    rate: int(values.rate, "rate", 0),
+    seed: int(values.seed, "seed", 1),
+    targetBytes: int(values.size, "size", 0),
+    idsFile: values.ids,
+  };
+}
+
 async function run(argv: readonly string[]): Promise<void> {
   const { values } = parseArgs({ args: [...argv], options: { config: { type: "string" } } });
   const path = values.config ?? process.env.MB_CONFIG;
@@ -108,12 +120,7 @@ async function simulatePubSubCommand(sub: string | undefined, values: Record<str
     const sent = await simulatePublishPubSub({
       emulatorHost,
       world: values.world,
-      count: int(values.count, "count", values.seconds === undefined ? 1000 : 0),
-      durationSeconds: int(values.seconds, "seconds", 0),
-      rate: int(values.rate, "rate", 0),
-      seed: int(values.seed, "seed", 1),
-      targetBytes: int(values.size, "size", 0),
-      idsFile: values.ids,
+      ...publishWorkload(values),
     });
     console.log(`published ${sent} events`);
     return;
@@ -206,12 +213,7 @@ async function main(argv: readonly string[]): Promise<void> {
         const sent = await simulatePublish({
           aws: localAws(),
           world: values.world,
-          count: int(values.count, "count", values.seconds === undefined ? 1000 : 0),
-          durationSeconds: int(values.seconds, "seconds", 0),
-          rate: int(values.rate, "rate", 0),
-          seed: int(values.seed, "seed", 1),
-          targetBytes: int(values.size, "size", 0),
-          idsFile: values.ids,
+          ...publishWorkload(values),
         });
         console.log(`published ${sent} events`);
         return;
