@@ -26,8 +26,18 @@ interface Lease {
   readonly receiptHandle: string;
   readonly bytes: number;
   visibleUntilMs: number;
+  /** Seconds the last receive or extension gave; doubles with each extension, up to a cap. */
+  leaseSeconds: number;
   settled: boolean;
 }
+
+/**
+ * A message held through a long Kafka outage is extended again and again: doubling the lease
+ * each time (up to 8 timeouts) keeps the extension traffic small when thousands are in flight,
+ * while a crash still frees a recently received message after one timeout.
+ */
+const MAX_LEASE_FACTOR = 8;
+const SQS_MAX_VISIBILITY_SECONDS = 43_200;
 
 const queueName = (queueUrl: string): string => queueUrl.slice(queueUrl.lastIndexOf("/") + 1);
 
@@ -58,8 +68,10 @@ export class SqsSource implements Source {
   }
 
   async start(deliver: Deliver): Promise<void> {
-    const extendEveryMs = (this.#options.visibilityTimeoutSeconds * 1000) / 3;
-    this.#heartbeat = setInterval(() => this.#extendLeases(), Math.max(500, extendEveryMs));
+    // Checked six times per timeout, extended once less than half is left: at least a third of
+    // a timeout remains for the extension call to land, even when SQS answers slowly.
+    const checkEveryMs = (this.#options.visibilityTimeoutSeconds * 1000) / 6;
+    this.#heartbeat = setInterval(() => this.#extendLeases(), Math.max(250, checkEveryMs));
     this.#receivers = Array.from({ length: this.#options.receivers }, (_, index) => this.#receiveLoop(deliver, index));
   }
 
@@ -126,6 +138,7 @@ export class SqsSource implements Source {
       receiptHandle: message.ReceiptHandle ?? "",
       bytes: body.length,
       visibleUntilMs: Date.now() + this.#options.visibilityTimeoutSeconds * 1000,
+      leaseSeconds: this.#options.visibilityTimeoutSeconds,
       settled: false,
     };
     this.#leases.add(lease);
@@ -162,14 +175,16 @@ export class SqsSource implements Source {
     if (this.#leases.size === 0) this.#drained?.();
   }
 
-  /** Extends every unsettled message whose visibility runs out within half a timeout. */
+  /** Extends every unsettled message whose visibility runs out within half a base timeout. */
   #extendLeases(): void {
     const now = Date.now();
-    const timeoutMs = this.#options.visibilityTimeoutSeconds * 1000;
+    const base = this.#options.visibilityTimeoutSeconds;
+    const cap = Math.min(base * MAX_LEASE_FACTOR, SQS_MAX_VISIBILITY_SECONDS);
     for (const lease of this.#leases) {
-      if (lease.settled || lease.visibleUntilMs - now > timeoutMs / 2) continue;
-      lease.visibleUntilMs = now + timeoutMs;
-      this.#settle.changeVisibility(lease.receiptHandle, this.#options.visibilityTimeoutSeconds);
+      if (lease.settled || lease.visibleUntilMs - now > (base * 1000) / 2) continue;
+      lease.leaseSeconds = Math.min(lease.leaseSeconds * 2, cap);
+      lease.visibleUntilMs = now + lease.leaseSeconds * 1000;
+      this.#settle.changeVisibility(lease.receiptHandle, lease.leaseSeconds);
     }
   }
 }

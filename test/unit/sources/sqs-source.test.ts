@@ -113,8 +113,12 @@ describe("SqsSource", () => {
     const sqs = source(fake, 1); // 1 s visibility: extended every ~333 ms once half of it has passed
     await sqs.start((batch) => delivered.push(...batch));
     await until("delivered", () => delivered.length === 3);
-    await until("visibility extended", () => fake.visibility.filter((v) => v.handle === "h0").length >= 2, 4000);
-    assert.ok(fake.visibility.every((v) => v.seconds === 1));
+    await until("visibility extended", () => fake.visibility.filter((v) => v.handle === "h0").length >= 1, 4000);
+    // Each extension doubles the lease (fewer calls during a long outage), up to 8 timeouts.
+    assert.deepEqual(
+      fake.visibility.filter((v) => v.handle === "h0").map((v) => v.seconds),
+      [2],
+    );
     let stopped = false;
     const stopping = sqs.stop().then(() => {
       stopped = true;
