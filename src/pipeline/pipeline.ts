@@ -48,6 +48,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
 
   /** The entry point sources call. Never throws; the batch is settled asynchronously. */
   readonly deliver = (batch: readonly SourceMessage[]): void => {
+    this.#metrics.received.inc(undefined, batch.length);
     const run = this.process(batch).catch((error: unknown) => {
       // Only a bug lands here; the messages come back through the source's redelivery.
       this.#log.error("pipeline failed on a batch; releasing it for redelivery", { error: describe(error) });
