@@ -102,7 +102,8 @@ async function waitUntilListed(admin: Admin, topics: readonly string[], timeoutM
     const listed = new Set(await admin.listTopics({ includeInternals: true }));
     const missing = topics.filter((topic) => !listed.has(topic));
     if (missing.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`topics created but not listed after ${timeoutMs} ms: ${missing.map(clean).join(", ")}`);
+    if (Date.now() > deadline)
+      throw new Error(`topics created but not listed after ${timeoutMs} ms: ${missing.map(clean).join(", ")}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -6,27 +6,15 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { after, it } from "node:test";
 import { meshEndpoints } from "../../infra/stack/ports.ts";
 import { describeDeadLetter, readDeadLetters, replayToSqs } from "../../src/cli/commands/dlq.ts";
-import { legacyStream } from "../../src/simulator/legacy-stream.ts";
-import { publishToSns } from "../../src/simulator/publish-sns.ts";
-import { sealKeys } from "../../src/simulator/world.ts";
-import { createSnsClient, createSqsClient } from "../../src/sources/aws-clients.ts";
-import {
-  bridgeConfig,
-  collectRecords,
-  isolatedDeployment,
-  localAws,
-  provisionSqsWorld,
-  startBridgeProcess,
-  waitFor,
-} from "../support/bridge-run.ts";
+import { bridgeConfig, sqsSource, startBridgeProcess } from "../support/bridge.ts";
+import { isolatedDeployment } from "../support/deployment.ts";
 import { expectedRecords } from "../support/expected.ts";
+import { meshSqs } from "../support/mesh.ts";
+import { collectRecords, distinctCeIds, tally } from "../support/records.ts";
+import { legacyEvents, provisionSqsWorld, publishToSqsWorld } from "../support/worlds.ts";
 
-const sns = createSnsClient(localAws);
-const sqs = createSqsClient(localAws);
-after(() => {
-  sns.destroy();
-  sqs.destroy();
-});
+const sqs = meshSqs();
+after(() => sqs.destroy());
 
 it("dead letters of a tenant without keys are replayed once its key exists, and then reach Kafka", async (t) => {
   const deployment = await isolatedDeployment("dlq-replay");
@@ -36,24 +24,15 @@ it("dead letters of a tenant without keys are replayed once its key exists, and 
   const withoutLate = { tenants: { ...fullKeys.tenants, [late]: undefined } };
   const keyFile = `${deployment.directory}/bridge-keys.json`;
   writeFileSync(keyFile, JSON.stringify(withoutLate));
-  const config = { ...bridgeConfig(deployment, world), keys: { provider: "static", file: keyFile } };
+  const config = bridgeConfig(deployment, world, { sources: sqsSource(world), keyFile });
 
-  const sent = [
-    ...legacyStream({
-      tenants: world.tenants,
-      keyVersions: world.keyVersions,
-      count: 60,
-      seed: Date.now() % 1e9,
-      targetBytes: 0,
-      keyFor: sealKeys(world),
-    }),
-  ];
+  const sent = legacyEvents(world, 60, Date.now() % 1e9);
   const { records: expected } = expectedRecords(sent, deployment.prefix);
   const lateEvents = sent.filter((event) => event.tenant === late).length;
 
   const first = await startBridgeProcess(deployment, config, "without-key");
-  await publishToSns(sns, world.aws, sent, { rate: 0, concurrency: 4 });
-  await waitFor("all acked", async () => (await first.metric("meshbridge_source_messages_acked_total")) >= sent.length, 60_000);
+  await publishToSqsWorld(world, sent, { rate: 0, concurrency: 4 });
+  await first.waitForMetric("meshbridge_source_messages_acked_total", sent.length, 60_000);
   assert.equal(await first.metric("meshbridge_dead_lettered_total"), lateEvents);
   assert.equal(await first.stop(), 0);
 
@@ -79,11 +58,10 @@ it("dead letters of a tenant without keys are replayed once its key exists, and 
     assert.equal(replayed, lateEvents);
     const { catalog, deadLetters } = await collectRecords(
       deployment,
-      (records) => new Set(records.map((record) => record.headers.get("ce_id"))).size >= expected.size,
+      (records) => distinctCeIds(records) >= expected.size,
       60_000,
     );
-    const seen = new Set(catalog.map((record) => record.headers.get("ce_id")));
-    const missing = [...expected.keys()].filter((ceId) => !seen.has(ceId));
+    const { missing } = tally(expected, catalog);
     t.diagnostic(
       `${lateEvents} of ${sent.length} events dead-lettered, replayed ${replayed}; ${missing.length} records missing afterwards`,
     );

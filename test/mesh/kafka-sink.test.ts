@@ -12,11 +12,12 @@ import { partitionForKey } from "../../src/sink/murmur2.ts";
 import { singleRecordBatchBytes } from "../../src/sink/record-size.ts";
 import { ensureTopics } from "../../src/sink/topics.ts";
 import type { KafkaRecord } from "../../src/sink/types.ts";
-import { bootstrap, countRecords, newAdmin, readAll, uniqueTopic } from "./kafka-helpers.ts";
+import { bootstrap, countRecords, newAdmin, readAll } from "../support/kafka.ts";
+import { uniqueName } from "../support/mesh.ts";
 
-const ordered = uniqueTopic("mb-sink-ordered");
-const small = uniqueTopic("mb-sink-small");
-const doomed = uniqueTopic("mb-sink-doomed");
+const ordered = uniqueName("mb-sink-ordered");
+const small = uniqueName("mb-sink-small");
+const doomed = uniqueName("mb-sink-doomed");
 const admin = newAdmin();
 
 before(async () => {
@@ -46,8 +47,8 @@ function newSink(): KafkaSink {
 
 test("start fails naming every missing topic, and only those", { timeout: 30_000 }, async () => {
   const sink = newSink();
-  const ghostA = uniqueTopic("mb-ghost-a");
-  const ghostB = uniqueTopic("mb-ghost-b");
+  const ghostA = uniqueName("mb-ghost-a");
+  const ghostB = uniqueName("mb-ghost-b");
   try {
     await assert.rejects(sink.start([ordered, ghostA, ghostB]), (error: Error) => {
       assert.match(

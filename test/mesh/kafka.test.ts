@@ -3,9 +3,10 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Producer } from "@platformatic/kafka";
 import { ensureTopics, listMissingTopics } from "../../src/sink/topics.ts";
-import { bootstrap, countRecords, newAdmin, readAll, uniqueTopic } from "./kafka-helpers.ts";
+import { bootstrap, countRecords, newAdmin, readAll } from "../support/kafka.ts";
+import { uniqueName } from "../support/mesh.ts";
 
-const topic = uniqueTopic("mb-kafka-roundtrip");
+const topic = uniqueName("mb-kafka-roundtrip");
 const admin = newAdmin();
 
 before(async () => {
@@ -21,7 +22,7 @@ after(async () => {
 test("ensureTopics is idempotent and listMissingTopics names only missing topics", async () => {
   const again = await ensureTopics(bootstrap, [{ name: topic, partitions: 3 }]);
   assert.deepEqual(again, { created: [], existing: [topic] });
-  const ghost = uniqueTopic("mb-ghost");
+  const ghost = uniqueName("mb-ghost");
   assert.deepEqual(await listMissingTopics(bootstrap, [topic, ghost]), [ghost]);
 });
 

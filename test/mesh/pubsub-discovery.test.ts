@@ -2,79 +2,29 @@
 // within two discovery intervals; one deleted (with messages in flight) is released quietly
 // and the others carry on.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { meshEndpoints } from "../../infra/stack/ports.ts";
-import { simulateProvisionPubSub, simulatePublishPubSub } from "../../src/cli/commands/simulate.ts";
-import { deletePubSubWorld, type PubSubWorldFile } from "../../src/simulator/pubsub-world.ts";
-import { meshPubSub, uniqueName } from "../support/mesh.ts";
-import {
-  type BridgeUnderTest,
-  PUBSUB_PROJECT,
-  prepareCatalog,
-  RecordCollector,
-  SIM_DIR,
-  startTestBridge,
-  type TestCatalog,
-} from "./pubsub-harness.ts";
+import { test } from "node:test";
+import { pubsubSource } from "../support/bridge.ts";
+import { provisionPubSubTestWorld } from "../support/pubsub-test-world.ts";
 
 const INTERVAL_S = 3;
-const pubsub = meshPubSub(PUBSUB_PROJECT);
-let world: PubSubWorldFile;
-let catalog: TestCatalog;
-let collector: RecordCollector;
-let running: BridgeUnderTest | undefined;
-let tenants: string[];
+const run = provisionPubSubTestWorld("psdisc", { tenants: 6, keyVersions: 1, orderedEvery: 0, orderingKeysPerTenant: 1 });
 
-before(async () => {
-  catalog = await prepareCatalog("psdisc");
-  const name = uniqueName("psdisc");
-  tenants = Array.from({ length: 6 }, (_, index) => `${name}-t${index}`);
-  world = await simulateProvisionPubSub({
-    project: PUBSUB_PROJECT,
-    emulatorHost: meshEndpoints.pubsubEmulatorHost,
-    name,
-    tenants: tenants.length,
-    keyVersions: 1,
-    orderedEvery: 0,
-    orderingKeysPerTenant: 1,
-    directory: SIM_DIR,
-    tenantNames: tenants,
-  });
-  // The last tenant's subscription does not exist yet when the bridge starts.
-  await pubsub.subscription(world.pubsub.tenants[tenants[5]!]!.subscription).delete();
-  collector = await RecordCollector.open(catalog);
-});
-
-after(async () => {
-  await running?.bridge.stop();
-  await collector?.close();
-  if (world !== undefined) await deletePubSubWorld(pubsub, world.pubsub);
-  await pubsub.close();
-});
-
-const eventsOf = (tenant: string): number => collector.records.filter((record) => record.tenant === tenant).length;
+const eventsOf = (tenant: string): number => run.collector.records.filter((record) => record.tenant === tenant).length;
 
 async function publish(only: readonly string[], count: number, seed: number): Promise<void> {
-  await simulatePublishPubSub({
-    emulatorHost: meshEndpoints.pubsubEmulatorHost,
-    world,
-    tenants: only,
-    count,
-    rate: 0,
-    seed,
-    targetBytes: 0,
-  });
+  await run.publish({ tenants: only, count, seed });
 }
 
 test("created while running: consumed within two discovery intervals; deleted: released quietly", {
   timeout: 120_000,
 }, async () => {
-  running = await startTestBridge(catalog, world.keys.bridgeKeyFile, {
-    pubsub: {
-      project: PUBSUB_PROJECT,
-      emulatorHost: meshEndpoints.pubsubEmulatorHost,
-      discovery: [{ prefix: world.pubsub.subscriptionPrefix }],
-      discoveryIntervalSeconds: INTERVAL_S,
+  const { world, collector, pubsub } = run;
+  const tenants = world.tenants;
+  // The last tenant's subscription does not exist yet when the bridge starts.
+  await pubsub.subscription(world.pubsub.tenants[tenants[5]!]!.subscription).delete();
+  const running = await run.startBridge({
+    sources: {
+      pubsub: pubsubSource({ discovery: [{ prefix: world.pubsub.subscriptionPrefix }], discoveryIntervalSeconds: INTERVAL_S }),
     },
   });
   const initial = tenants.slice(0, 5);
@@ -109,12 +59,10 @@ test("created while running: consumed within two discovery intervals; deleted: r
   );
   await new Promise((resolve) => setTimeout(resolve, 2 * INTERVAL_S * 1000));
   const stats = running.bridge;
-  const errors = running.warnings.filter((line) => line.includes('"level":"error"'));
+  const errors = running.errors();
   console.log(`after the deletion: ${running.warnings.length} warning/error lines`, running.warnings.slice(0, 3));
   assert.deepEqual(errors, [], "errors after a deletion");
   assert.ok(running.warnings.length <= 2, `a storm of ${running.warnings.length} warnings after one deletion`);
   assert.ok(stats.budget.messages < 50, `budget not given back after the deletion (${stats.budget.messages} in flight)`);
-  const stopping = running.bridge.stop();
-  running = undefined;
-  await stopping;
+  await run.stopBridge();
 });

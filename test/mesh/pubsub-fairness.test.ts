@@ -1,95 +1,44 @@
 // Fair share: one subscription flooded (a backlog of tens of thousands) and 99 trickling. The
 // trickling ones keep a bounded publish -> produce latency: p99 under 2 s (the idle poll ceiling of 1 s plus processing).
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { meshEndpoints } from "../../infra/stack/ports.ts";
-import { simulateProvisionPubSub, simulatePublishPubSub } from "../../src/cli/commands/simulate.ts";
+import { test } from "node:test";
 import { cloudEventId } from "../../src/mapping/identity.ts";
-import { deletePubSubWorld, type PubSubWorldFile } from "../../src/simulator/pubsub-world.ts";
-import { meshPubSub, uniqueName } from "../support/mesh.ts";
-import {
-  type BridgeUnderTest,
-  PUBSUB_PROJECT,
-  percentile,
-  prepareCatalog,
-  RecordCollector,
-  SIM_DIR,
-  startTestBridge,
-  type TestCatalog,
-} from "./pubsub-harness.ts";
+import { pubsubSource } from "../support/bridge.ts";
+import { provisionPubSubTestWorld } from "../support/pubsub-test-world.ts";
 
 const P99_BOUND_MS = 2000;
 const FLOOD = 30_000;
 const ROUNDS = 10;
-const pubsub = meshPubSub(PUBSUB_PROJECT);
-let world: PubSubWorldFile;
-let catalog: TestCatalog;
-let collector: RecordCollector;
-let running: BridgeUnderTest | undefined;
-let tenants: string[];
+const run = provisionPubSubTestWorld("psfair", { tenants: 100, keyVersions: 1, orderedEvery: 0, orderingKeysPerTenant: 1 });
 
-before(async () => {
-  catalog = await prepareCatalog("psfair");
-  const name = uniqueName("psfair");
-  tenants = Array.from({ length: 100 }, (_, index) => `${name}-t${index}`);
-  world = await simulateProvisionPubSub({
-    project: PUBSUB_PROJECT,
-    emulatorHost: meshEndpoints.pubsubEmulatorHost,
-    name,
-    tenants: tenants.length,
-    keyVersions: 1,
-    orderedEvery: 0,
-    orderingKeysPerTenant: 1,
-    directory: SIM_DIR,
-    tenantNames: tenants,
-  });
-  collector = await RecordCollector.open(catalog);
-});
-
-after(async () => {
-  await running?.bridge.stop();
-  await collector?.close();
-  if (world !== undefined) await deletePubSubWorld(pubsub, world.pubsub);
-  await pubsub.close();
-});
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
 
 test("one flooded subscription does not starve 99 trickling ones", { timeout: 180_000 }, async () => {
-  const [flooded, ...trickling] = tenants as [string, ...string[]];
+  const { world, collector } = run;
+  const [flooded, ...trickling] = world.tenants as [string, ...string[]];
   // The flood is waiting before the bridge starts: a backlog from the first pull on.
-  await simulatePublishPubSub({
-    emulatorHost: meshEndpoints.pubsubEmulatorHost,
-    world,
-    tenants: [flooded],
-    count: FLOOD,
-    rate: 0,
-    seed: 1,
-    targetBytes: 0,
-  });
-  running = await startTestBridge(
-    catalog,
-    world.keys.bridgeKeyFile,
-    {
-      pubsub: {
-        project: PUBSUB_PROJECT,
-        emulatorHost: meshEndpoints.pubsubEmulatorHost,
+  await run.publish({ tenants: [flooded], count: FLOOD, seed: 1 });
+  await run.startBridge({
+    sources: {
+      pubsub: pubsubSource({
         discovery: [{ prefix: world.pubsub.subscriptionPrefix }],
         maxInFlightPerSubscription: 200,
         idleMaxMs: 1000,
-      },
+      }),
     },
-    { maxMessages: 1000 },
-  );
+    budget: { maxMessages: 1000 },
+  });
   const publishedAt = new Map<string, number>();
   for (let round = 0; round < ROUNDS; round++) {
     const roundStart = Date.now();
-    await simulatePublishPubSub({
-      emulatorHost: meshEndpoints.pubsubEmulatorHost,
-      world,
+    await run.publish({
       tenants: trickling,
       count: trickling.length,
-      rate: 0,
       seed: 1000 + round,
-      targetBytes: 0,
       onPublished: ({ event, publishedAtMs }) => publishedAt.set(cloudEventId(event.tenant, event.eventId, 0), publishedAtMs),
     });
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - roundStart))));

@@ -3,75 +3,35 @@
 // and (the bridge producing one event of a key only after the previous one was acked) in
 // non-decreasing produce time across partitions.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { meshEndpoints } from "../../infra/stack/ports.ts";
-import { simulateProvisionPubSub, simulatePublishPubSub } from "../../src/cli/commands/simulate.ts";
+import { test } from "node:test";
 import { cloudEventId } from "../../src/mapping/identity.ts";
-import type { PublishedPubSubEvent } from "../../src/simulator/publish-pubsub.ts";
-import { deletePubSubWorld, type PubSubWorldFile } from "../../src/simulator/pubsub-world.ts";
-import { meshPubSub, uniqueName } from "../support/mesh.ts";
-import {
-  type BridgeUnderTest,
-  PUBSUB_PROJECT,
-  prepareCatalog,
-  RecordCollector,
-  SIM_DIR,
-  startTestBridge,
-  type TestCatalog,
-} from "./pubsub-harness.ts";
+import { pubsubSource } from "../support/bridge.ts";
+import { provisionPubSubTestWorld } from "../support/pubsub-test-world.ts";
 
 const TENANTS = 5;
 const KEYS_PER_TENANT = 10;
 const PER_KEY = 100;
-const pubsub = meshPubSub(PUBSUB_PROJECT);
-let world: PubSubWorldFile;
-let catalog: TestCatalog;
-let collector: RecordCollector;
-let running: BridgeUnderTest | undefined;
-
-before(async () => {
-  catalog = await prepareCatalog("psord");
-  const name = uniqueName("psord");
-  world = await simulateProvisionPubSub({
-    project: PUBSUB_PROJECT,
-    emulatorHost: meshEndpoints.pubsubEmulatorHost,
-    name,
-    tenants: TENANTS,
-    keyVersions: 2,
-    orderedEvery: 1,
-    orderingKeysPerTenant: KEYS_PER_TENANT,
-    directory: SIM_DIR,
-    tenantNames: Array.from({ length: TENANTS }, (_, index) => `${name}-t${index}`),
-  });
-  collector = await RecordCollector.open(catalog);
-});
-
-after(async () => {
-  await running?.bridge.stop();
-  await collector?.close();
-  if (world !== undefined) await deletePubSubWorld(pubsub, world.pubsub);
-  await pubsub.close();
+const run = provisionPubSubTestWorld("psord", {
+  tenants: TENANTS,
+  keyVersions: 2,
+  orderedEvery: 1,
+  orderingKeysPerTenant: KEYS_PER_TENANT,
 });
 
 test("50 ordering keys x 100 events: each key in order in its partitions", { timeout: 180_000 }, async () => {
-  running = await startTestBridge(catalog, world.keys.bridgeKeyFile, {
-    pubsub: {
-      project: PUBSUB_PROJECT,
-      emulatorHost: meshEndpoints.pubsubEmulatorHost,
-      subscriptions: Object.values(world.pubsub.tenants).map((route) => route.subscription),
+  const { world, collector } = run;
+  const running = await run.startBridge({
+    sources: {
+      pubsub: pubsubSource({ subscriptions: Object.values(world.pubsub.tenants).map((route) => route.subscription) }),
     },
   });
   // ce_id of every output of every event -> (ordering key, position in key).
   const byCeId = new Map<string, { key: string; sequence: number }>();
   const keys = new Set<string>();
-  const published = await simulatePublishPubSub({
-    emulatorHost: meshEndpoints.pubsubEmulatorHost,
-    world,
+  const published = await run.publish({
     count: TENANTS * KEYS_PER_TENANT * PER_KEY,
-    rate: 0,
     seed: 77,
-    targetBytes: 0,
-    onPublished: (item: PublishedPubSubEvent) => {
+    onPublished: (item) => {
       assert.ok(item.orderingKey !== undefined, "every tenant of this world is ordered");
       keys.add(item.orderingKey);
       // A legacy event maps to at most a few catalog events.

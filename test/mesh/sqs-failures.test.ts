@@ -10,21 +10,15 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand } from "@aws-sdk/cli
 import { repoRoot } from "../../infra/stack/ports.ts";
 import { sealLegacyEnvelope } from "../../src/crypto/seal.ts";
 import { dlqHeader } from "../../src/pipeline/records.ts";
-import { legacyStream, type SealedEvent } from "../../src/simulator/legacy-stream.ts";
 import { sealKeys } from "../../src/simulator/world.ts";
-import { createSqsClient } from "../../src/sources/aws-clients.ts";
-import {
-  bridgeConfig,
-  collectRecords,
-  isolatedDeployment,
-  localAws,
-  provisionSqsWorld,
-  startBridgeProcess,
-  waitFor,
-} from "../support/bridge-run.ts";
+import { sqsBridgeConfig, startBridgeProcess } from "../support/bridge.ts";
+import { isolatedDeployment } from "../support/deployment.ts";
 import { expectedRecords } from "../support/expected.ts";
+import { meshSqs, waitUntil } from "../support/mesh.ts";
+import { collectRecords, tally } from "../support/records.ts";
+import { legacyEvents, provisionSqsWorld } from "../support/worlds.ts";
 
-const sqs = createSqsClient(localAws);
+const sqs = meshSqs();
 after(() => sqs.destroy());
 
 /** A string that exists only inside encrypted payloads: it must never appear in the DLQ. */
@@ -41,8 +35,8 @@ interface Injected {
 }
 
 it("each permanent failure goes to the DLQ with context; healthy events around it are unaffected", async (t) => {
-  const deployment = await isolatedDeployment("sqs-dlq", 3, {
-    "catalog.orders.order-placed.v1": { "max.message.bytes": "20000" },
+  const deployment = await isolatedDeployment("sqs-dlq", {
+    topicConfig: { "catalog.orders.order-placed.v1": { "max.message.bytes": "20000" } },
   });
   const world = await provisionSqsWorld(deployment, 4, { topology: "per-tenant", keys: "static" });
   const keyFor = sealKeys(world);
@@ -162,16 +156,7 @@ it("each permanent failure goes to the DLQ with context; healthy events around i
     },
   ];
 
-  const healthy: SealedEvent[] = [
-    ...legacyStream({
-      tenants: world.tenants,
-      keyVersions: world.keyVersions,
-      count: 200,
-      seed: Date.now() % 1e9,
-      targetBytes: 0,
-      keyFor,
-    }),
-  ];
+  const healthy = legacyEvents(world, 200, Date.now() % 1e9);
   // Bad messages interleaved with healthy ones, in the same receive batches.
   const bodies: { id: string; body: string }[] = [];
   healthy.forEach((event, index) => {
@@ -193,14 +178,10 @@ it("each permanent failure goes to the DLQ with context; healthy events around i
     for (const ok of sent.Successful ?? []) messageIds.set(ok.Id!, ok.MessageId!);
   }
 
-  const bridge = await startBridgeProcess(deployment, bridgeConfig(deployment, world));
+  const bridge = await startBridgeProcess(deployment, sqsBridgeConfig(deployment, world));
   try {
     const { records: expected } = expectedRecords(healthy, deployment.prefix);
-    await waitFor(
-      "every message acked",
-      async () => (await bridge.metric("meshbridge_source_messages_acked_total")) >= bodies.length,
-      120_000,
-    );
+    await bridge.waitForMetric("meshbridge_source_messages_acked_total", bodies.length, 120_000);
     const { catalog, deadLetters } = await collectRecords(
       deployment,
       (records, dead) => records.length >= expected.size && dead.length >= injected.length,
@@ -211,9 +192,7 @@ it("each permanent failure goes to the DLQ with context; healthy events around i
     );
 
     // Healthy events: all there, unaffected.
-    const seen = new Set(catalog.map((record) => record.headers.get("ce_id")));
-    const missing = [...expected.keys()].filter((ceId) => !seen.has(ceId));
-    assert.deepEqual(missing, [], "healthy events missing from Kafka");
+    assert.deepEqual(tally(expected, catalog).missing, [], "healthy events missing from Kafka");
 
     // Bad ones: one DLQ record each, with the original body and the context headers.
     const bySourceId = new Map(deadLetters.map((record) => [record.headers.get(dlqHeader.sourceMessageId), record]));
@@ -242,8 +221,7 @@ it("each permanent failure goes to the DLQ with context; healthy events around i
     assert.ok(!bridge.logs.join("\n").includes(PLAINTEXT_MARKER), "decrypted data in logs");
 
     // Every source message settled: the queue is empty.
-    await waitFor(
-      "queue empty",
+    await waitUntil(
       async () => {
         const attributes = await sqs.send(
           new GetQueueAttributesCommand({
@@ -257,6 +235,8 @@ it("each permanent failure goes to the DLQ with context; healthy events around i
         );
       },
       30_000,
+      "queue empty",
+      200,
     );
   } finally {
     assert.equal(await bridge.stop(), 0);

@@ -7,35 +7,51 @@ import { parseLegacyEvent } from "../../src/mapping/parse.ts";
 import type { SealedEvent } from "../../src/simulator/legacy-stream.ts";
 
 export interface ExpectedRecord {
+  /** The legacy event it comes from (for messages). */
+  readonly eventId: string;
   readonly topic: string;
   readonly key: string;
+  readonly typeName: string;
   readonly ceType: string;
   readonly ceTime: string;
   readonly ceSource: string;
   readonly tenant: string;
   readonly traceparent: string | undefined;
+  /** The message as canonical proto3 JSON. */
   readonly json: unknown;
 }
 
 export interface Expectation {
   /** By ce_id. */
   readonly records: Map<string, ExpectedRecord>;
+  /** Legacy event ids the mapping refuses (the bridge dead-letters them). */
+  readonly deadLetters: Set<string>;
   /** Legacy events that map to no catalog event (the bridge counts them as skipped). */
   readonly zeroOutputEvents: number;
 }
 
-export function expectedRecords(events: readonly SealedEvent[], topicPrefix: string): Expectation {
+export function expectedRecords(events: Iterable<SealedEvent>, topicPrefix: string): Expectation {
   const registry = createCatalogRegistry("dead-letter");
-  const expected = new Map<string, ExpectedRecord>();
+  const records = new Map<string, ExpectedRecord>();
+  const deadLetters = new Set<string>();
   let zeroOutputEvents = 0;
   for (const event of events) {
-    const legacy = parseLegacyEvent(Buffer.from(JSON.stringify(event.plain)), event.tenant);
-    const outputs = registry.map(legacy, { tenant: event.tenant });
+    let legacy: ReturnType<typeof parseLegacyEvent>;
+    let outputs: ReturnType<typeof registry.map>;
+    try {
+      legacy = parseLegacyEvent(Buffer.from(JSON.stringify(event.plain)), event.tenant);
+      outputs = registry.map(legacy, { tenant: event.tenant });
+    } catch {
+      deadLetters.add(event.eventId);
+      continue;
+    }
     if (outputs.length === 0) zeroOutputEvents++;
     outputs.forEach((output, index) => {
-      expected.set(cloudEventId(event.tenant, legacy.id, index), {
+      records.set(cloudEventId(event.tenant, legacy.id, index), {
+        eventId: event.eventId,
         topic: `${topicPrefix}${output.topic}`,
         key: output.key,
+        typeName: output.schema.typeName,
         ceType: output.type,
         ceTime: output.time,
         ceSource: `/legacy/${event.tenant}/${legacy.type}`,
@@ -45,5 +61,5 @@ export function expectedRecords(events: readonly SealedEvent[], topicPrefix: str
       });
     });
   }
-  return { records: expected, zeroOutputEvents };
+  return { records, deadLetters, zeroOutputEvents };
 }

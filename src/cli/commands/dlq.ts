@@ -46,11 +46,13 @@ export async function readDeadLetters(
   let idle = setTimeout(() => void reader.stream.close(), options.idleMs);
   try {
     for await (const record of reader.stream) {
+      // The idle clock stops while `each` works (a slow replay must not end the read early).
       clearTimeout(idle);
+      if (matches(record, options.filter)) {
+        count++;
+        await each(record);
+      }
       idle = setTimeout(() => void reader.stream.close(), options.idleMs);
-      if (!matches(record, options.filter)) continue;
-      count++;
-      await each(record);
     }
   } finally {
     clearTimeout(idle);

@@ -1,17 +1,23 @@
-// Shared by the Kafka mesh tests: unique topic names, and reading a topic back from the start.
-import { randomBytes } from "node:crypto";
+// Kafka for the tests, beyond what the product does: an admin client, deleting topics, counting
+// a topic's records and reading a topic back from the start.
 import type { Message } from "@platformatic/kafka";
 import { Admin, Consumer } from "@platformatic/kafka";
 import { meshEndpoints } from "../../infra/stack/ports.ts";
+import { uniqueName } from "./mesh.ts";
 
 export const bootstrap = meshEndpoints.kafkaBootstrap;
 
-export function uniqueTopic(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
-}
-
 export function newAdmin(): Admin {
   return new Admin({ clientId: "meshbridge-test", bootstrapBrokers: [bootstrap] });
+}
+
+export async function deleteTopics(topics: readonly string[]): Promise<void> {
+  const admin = newAdmin();
+  try {
+    await admin.deleteTopics({ topics: [...topics] });
+  } finally {
+    await admin.close();
+  }
 }
 
 /** Total records in the topic (end offsets, the topic being new). */
@@ -28,7 +34,7 @@ export async function countRecords(admin: Admin, topic: string, partitions: numb
 export async function readAll(topic: string, expected: number, timeoutMs = 20_000): Promise<Message[]> {
   const consumer = new Consumer({
     clientId: "meshbridge-test",
-    groupId: uniqueTopic("test-group"),
+    groupId: uniqueName("test-group"),
     bootstrapBrokers: [bootstrap],
     autocommit: false,
     maxWaitTime: 200,

@@ -1,0 +1,98 @@
+// The legacy backend the tests play, in a deployment's directory: tenants with keys and their
+// SNS/SQS (AWS) or Pub/Sub (GCP) routes, the sealed events of a seed, and publishing them.
+import { meshEndpoints } from "../../infra/stack/ports.ts";
+import { simulateProvision, simulateProvisionPubSub, simulatePublishPubSub } from "../../src/cli/commands/simulate.ts";
+import type { Topology } from "../../src/simulator/aws-world.ts";
+import { legacyStream, type SealedEvent } from "../../src/simulator/legacy-stream.ts";
+import type { PublishedPubSubEvent } from "../../src/simulator/publish-pubsub.ts";
+import { publishToSns } from "../../src/simulator/publish-sns.ts";
+import { type PubSubWorldFile, pubsubSealKeys } from "../../src/simulator/pubsub-world.ts";
+import { sealKeys, type WorldFile } from "../../src/simulator/world.ts";
+import { type Deployment, worldName } from "./deployment.ts";
+import { meshAwsConfig, meshPubSubProject, meshSns } from "./mesh.ts";
+
+export interface SqsWorldOptions {
+  readonly topology?: Topology;
+  readonly keys?: "static" | "aws-kms";
+  /** Appended to the world's name (a second world in the same deployment). */
+  readonly suffix?: string;
+}
+
+/** Tenants (tenant-0001…) with two key versions, their SNS topics and the one SQS queue. */
+export function provisionSqsWorld(deployment: Deployment, tenants: number, options: SqsWorldOptions = {}): Promise<WorldFile> {
+  return simulateProvision({
+    aws: meshAwsConfig,
+    name: worldName(deployment, options.suffix),
+    tenants,
+    keyVersions: 2,
+    topology: options.topology ?? "per-tenant",
+    keys: options.keys ?? "static",
+    directory: deployment.directory,
+  });
+}
+
+export interface PubSubWorldOptions {
+  readonly tenants: number;
+  readonly keyVersions: number;
+  /** Every Nth tenant's subscription is ordered (0 = none). */
+  readonly orderedEvery: number;
+  readonly orderingKeysPerTenant: number;
+}
+
+/** Tenants named after the world (unique: worlds share the emulator), one topic and subscription each. */
+export function provisionPubSubWorld(deployment: Deployment, options: PubSubWorldOptions): Promise<PubSubWorldFile> {
+  const name = worldName(deployment);
+  return simulateProvisionPubSub({
+    project: meshPubSubProject,
+    emulatorHost: meshEndpoints.pubsubEmulatorHost,
+    name,
+    tenants: options.tenants,
+    keyVersions: options.keyVersions,
+    orderedEvery: options.orderedEvery,
+    orderingKeysPerTenant: options.orderingKeysPerTenant,
+    directory: deployment.directory,
+    tenantNames: Array.from({ length: options.tenants }, (_, index) => `${name}-t${index}`),
+  });
+}
+
+/**
+ * The sealed events the simulator publishes for this seed (round robin over the world's
+ * tenants, natural size): the same sequence `simulate publish` sends, with the plain events.
+ */
+export function legacyEvents(world: WorldFile | PubSubWorldFile, count: number, seed: number): SealedEvent[] {
+  const keyFor = "aws" in world ? sealKeys(world) : pubsubSealKeys(world);
+  return [...legacyStream({ tenants: world.tenants, keyVersions: world.keyVersions, count, seed, targetBytes: 0, keyFor })];
+}
+
+/** Publishes the events to the world's SNS topics; resolves with how many SNS accepted. */
+export async function publishToSqsWorld(
+  world: WorldFile,
+  events: readonly SealedEvent[],
+  options: { readonly rate: number; readonly concurrency: number },
+): Promise<number> {
+  const sns = meshSns();
+  try {
+    return await publishToSns(sns, world.aws, events, options);
+  } finally {
+    sns.destroy();
+  }
+}
+
+export interface PubSubPublish {
+  readonly count: number;
+  readonly seed: number;
+  /** Only these tenants (default: all of the world's, round robin). */
+  readonly tenants?: readonly string[];
+  readonly onPublished?: (published: PublishedPubSubEvent) => void;
+}
+
+/** Publishes `count` events of the seed as fast as the emulator takes them; resolves with how many it took. */
+export function publishToPubSubWorld(world: PubSubWorldFile, publish: PubSubPublish): Promise<number> {
+  return simulatePublishPubSub({
+    emulatorHost: meshEndpoints.pubsubEmulatorHost,
+    world,
+    rate: 0,
+    targetBytes: 0,
+    ...publish,
+  });
+}
