@@ -4,7 +4,7 @@
 // child process of its own (this file, with FOOTPRINT_CHILD set). Numbers feed
 // docs/decisions/0005-pubsub-consumption.md.
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Subscription, Topic } from "@google-cloud/pubsub";
@@ -14,6 +14,7 @@ import { InFlightBudget } from "../../src/pipeline/budget.ts";
 import { defaultPubSubSourceOptions, PubSubSource } from "../../src/sources/pubsub/pubsub-source.ts";
 import { createSubscriberApi } from "../../src/sources/pubsub/subscriber-api.ts";
 import { meshPubSub, meshPubSubProject, uniqueName } from "../support/mesh.ts";
+import { socketsTo } from "../support/sockets.ts";
 
 type Mode = "stock-default" | "stock-1-stream" | "pull-pool";
 
@@ -34,12 +35,6 @@ interface Footprint {
 
 const SETTLE_MS = 3000;
 const WINDOW_MS = 4000;
-
-function socketsOf(pid: number): number {
-  const out = execFileSync("ss", ["-tnpH", "state", "established"], { encoding: "utf8" });
-  const port = `:${meshEndpoints.pubsubEmulatorHost.split(":")[1]}`;
-  return out.split("\n").filter((line) => line.includes(`pid=${pid},`) && line.includes(port)).length;
-}
 
 function resourceCounts(): { timers: number; handles: number } {
   const info = process.getActiveResourcesInfo();
@@ -101,7 +96,7 @@ async function child(mode: Mode, names: readonly string[]): Promise<Footprint> {
   const memory = process.memoryUsage();
   const rss = memory.rss;
   const counts = resourceCounts();
-  const sockets = socketsOf(process.pid);
+  const sockets = socketsTo(process.pid, meshEndpoints.pubsubEmulatorHost);
   const result: Footprint = {
     mode,
     subscriptions: names.length,
@@ -178,7 +173,10 @@ if (childSpec !== undefined) {
   // A measurement (about 100 s, sensitive to machine load), not a check to run on every change:
   // `npm run bench` reports the same footprint; MB_FOOTPRINT=1 runs this test.
   const skip = process.env.MB_FOOTPRINT === "1" ? false : "measurement: MB_FOOTPRINT=1 to run (npm run bench reports it)";
-  test("footprint per subscription at 10, 100, 500: stock streaming pull vs the pull pool", { timeout: 600_000, skip }, async () => {
+  test("footprint per subscription at 10, 100, 500: stock streaming pull vs the pull pool", {
+    timeout: 600_000,
+    skip,
+  }, async () => {
     const results: Footprint[] = [];
     for (const count of [10, 100, 500]) {
       for (const mode of ["stock-default", "stock-1-stream", "pull-pool"] as const) results.push(await measure(mode, count));
