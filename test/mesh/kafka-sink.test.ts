@@ -228,14 +228,17 @@ describe("a started sink", () => {
     timeout: 30_000,
   }, async () => {
     await admin.deleteTopics({ topics: [doomed] });
-    const first = sink.send([{ topic: doomed, key: "a", value: Buffer.from("1") }]);
-    const queued = sink.send([{ topic: ordered, key: "b", value: Buffer.from("2") }]);
     const before = await countRecords(admin, ordered, 6);
-    await assert.rejects(first, (e: unknown) => e instanceof KafkaSendError && !(e instanceof KafkaPermanentError));
-    await assert.rejects(
-      queued,
+    // Both outcomes are awaited from the start: a rejection must never be unhandled meanwhile.
+    const first = assert.rejects(
+      sink.send([{ topic: doomed, key: "a", value: Buffer.from("1") }]),
+      (e: unknown) => e instanceof KafkaSendError && !(e instanceof KafkaPermanentError),
+    );
+    const queued = assert.rejects(
+      sink.send([{ topic: ordered, key: "b", value: Buffer.from("2") }]),
       (e: unknown) => e instanceof KafkaSendError && /earlier send of this sink failed/.test((e as Error).message),
     );
+    await Promise.all([first, queued]);
     assert.equal(await countRecords(admin, ordered, 6), before, "the queued send was not written");
     // Sent again after the failure was seen, it goes through.
     await sink.send([{ topic: ordered, key: "b", value: Buffer.from("2") }]);
