@@ -1,0 +1,192 @@
+// End to end on the local mesh, SQS path: the real bridge as a child process.
+// Saturation: a queue pre-filled through the simulator (SNS → SQS), then the bridge starts and
+// drains it; events/s = source messages acked (bridge /metrics) ÷ time from ready to drained.
+// Latency: the same bridge, fed open-loop (the simulator's RateLimiter) at 50% and 80% of that
+// rate; p50/p95/p99 from the bridge's own histogram meshbridge_publish_to_ack_seconds (SQS
+// SentTimestamp → Kafka ack), taken as the difference of two snapshots around each phase.
+import { setTimeout as sleep } from "node:timers/promises";
+import type { WorldFile } from "../src/simulator/world.ts";
+import { createSqsClient } from "../src/sources/aws-clients.ts";
+import type { Ledger } from "./ledger.ts";
+import { aws, BridgeChild, type BridgeMetricsSample, histogramQuantile, publish, queueDepth } from "./mesh.ts";
+
+export interface DrainResult {
+  readonly published: number;
+  readonly acked: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly cpuUsPerEvent: number;
+  readonly peakRssMB: number;
+  readonly timedOut: boolean;
+}
+
+export interface LatencyResult {
+  readonly fractionOfSaturation: number;
+  readonly targetRate: number;
+  readonly achievedRate: number;
+  readonly published: number;
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+  readonly p99Ms: number | null;
+  /** The phase started while an earlier run's backlog was still being drained: its latency includes that wait. */
+  readonly backlogAtStart: boolean;
+}
+
+export interface SqsE2eResult {
+  readonly saturation: DrainResult;
+  readonly latency: readonly LatencyResult[];
+  readonly peakRssMB: number;
+}
+
+export interface SqsE2eOptions {
+  readonly label: string;
+  readonly world: WorldFile;
+  readonly ledger: Ledger;
+  readonly receivers: number;
+  readonly prefill: number;
+  readonly prefillMaxMs: number;
+  readonly drainTimeoutMs: number;
+  readonly latencySeconds: number;
+  readonly targetBytes: number;
+  readonly seed: number;
+  /** Next free sequence number of the world's event stream (advanced by this run). */
+  sequence: number;
+  readonly log: (line: string) => void;
+}
+
+/** moto serialises requests: 2 concurrent PublishBatch calls fill fastest there (measured: 8 is 4× slower). */
+export const PREFILL_CONCURRENCY = 2;
+
+/** Pre-fills the queue; the events go into the ledger under `phase`. */
+export async function prefill(options: SqsE2eOptions, phase: string): Promise<number> {
+  // Every run starts on an empty queue (a timed-out run before may have left messages).
+  if (!(await waitForIdle(null, options.world.aws.queueUrl, 30_000))) options.log(`${phase}: queue not empty before pre-fill`);
+  const outcome = await publish(options.world, {
+    count: options.prefill,
+    rate: 0,
+    seed: options.seed,
+    firstSequence: options.sequence,
+    targetBytes: options.targetBytes,
+    maxMs: options.prefillMaxMs,
+    concurrency: PREFILL_CONCURRENCY,
+    onPublished: (event, at) => options.ledger.expect(event, at, phase),
+  });
+  options.sequence += options.prefill;
+  options.log(
+    `${phase}: pre-filled ${outcome.published} events in ${outcome.seconds.toFixed(1)} s (${outcome.achievedRate.toFixed(0)}/s)`,
+  );
+  return outcome.published;
+}
+
+/** Waits until the bridges acked `target` more messages than at the start (or `baseline`); samples every 200 ms. */
+export async function timeDrain(
+  bridges: readonly BridgeChild[],
+  target: number,
+  timeoutMs: number,
+  baseline?: readonly BridgeMetricsSample[],
+): Promise<{ acked: number; seconds: number; cpuUs: number; timedOut: boolean; last: BridgeMetricsSample[] }> {
+  const startMetrics = baseline ?? (await Promise.all(bridges.map((b) => b.metrics())));
+  const startCpu = bridges.map((b) => b.proc().cpuUs);
+  const started = performance.now();
+  const ackedSince = (samples: BridgeMetricsSample[]): number =>
+    samples.reduce((sum, s, i) => sum + s.acked - startMetrics[i]!.acked, 0);
+  for (;;) {
+    const last = await Promise.all(bridges.map((b) => b.metrics()));
+    const acked = ackedSince(last);
+    const elapsed = performance.now() - started;
+    if (acked >= target || elapsed > timeoutMs) {
+      const cpuUs = bridges.reduce((sum, b, i) => sum + b.proc().cpuUs - startCpu[i]!, 0);
+      return { acked, seconds: elapsed / 1000, cpuUs, timedOut: acked < target, last };
+    }
+    await sleep(200);
+  }
+}
+
+export async function measureSqsE2e(options: SqsE2eOptions): Promise<SqsE2eResult> {
+  const published = await prefill(options, "sqs-saturation");
+  const bridge = await BridgeChild.start({
+    label: `${options.label}-e2e`,
+    queueUrl: options.world.aws.queueUrl,
+    keyFile: options.world.keys.bridgeKeyFile,
+    receivers: options.receivers,
+  });
+  try {
+    // Ready means the receivers are running; a few batches may already be settled.
+    const before = await bridge.metrics();
+    const drain = await timeDrain([bridge], published - before.acked, options.drainTimeoutMs);
+    const acked = drain.acked;
+    const saturation: DrainResult = {
+      published,
+      acked: acked + before.acked,
+      seconds: drain.seconds,
+      eventsPerSecond: acked / drain.seconds,
+      cpuUsPerEvent: drain.cpuUs / Math.max(1, acked),
+      peakRssMB: bridge.proc().peakRssMB,
+      timedOut: drain.timedOut,
+    };
+    options.log(
+      `sqs saturation: ${saturation.eventsPerSecond.toFixed(0)} events/s, ${saturation.cpuUsPerEvent.toFixed(0)} µs CPU/event${drain.timedOut ? " (drain timed out)" : ""}`,
+    );
+
+    const latency: LatencyResult[] = [];
+    for (const fraction of [0.5, 0.8]) {
+      // A backlog would be measured as latency: start each phase on an empty queue.
+      const idle = await waitForIdle(bridge, options.world.aws.queueUrl, 30_000);
+      if (!idle) options.log(`latency at ${fraction * 100}%: queue not empty after 30 s; the phase includes the backlog`);
+      const rate = Math.max(1, Math.round(saturation.eventsPerSecond * fraction));
+      const phase = `sqs-latency-${Math.round(fraction * 100)}`;
+      const snapshot = await bridge.metrics();
+      const outcome = await publish(options.world, {
+        count: Math.round(rate * options.latencySeconds),
+        rate,
+        seed: options.seed,
+        firstSequence: options.sequence,
+        targetBytes: options.targetBytes,
+        maxMs: options.latencySeconds * 1500,
+        concurrency: 64,
+        onPublished: (event, at) => options.ledger.expect(event, at, phase),
+      });
+      options.sequence += Math.round(rate * options.latencySeconds);
+      const caughtUp = await timeDrain([bridge], outcome.published, 30_000, [snapshot]);
+      const after = caughtUp.last[0]!;
+      const q = (p: number): number | null => {
+        const seconds = histogramQuantile(snapshot.latencyBuckets, after.latencyBuckets, p);
+        return seconds === undefined ? null : seconds * 1000;
+      };
+      const result: LatencyResult = {
+        fractionOfSaturation: fraction,
+        targetRate: rate,
+        achievedRate: outcome.achievedRate,
+        published: outcome.published,
+        p50Ms: q(0.5),
+        p95Ms: q(0.95),
+        p99Ms: q(0.99),
+        backlogAtStart: !idle,
+      };
+      latency.push(result);
+      options.log(
+        `${phase}: offered ${rate}/s, achieved ${outcome.achievedRate.toFixed(0)}/s; p50 ${result.p50Ms?.toFixed(0)} ms, p99 ${result.p99Ms?.toFixed(0)} ms`,
+      );
+    }
+    return { saturation, latency, peakRssMB: bridge.proc().peakRssMB };
+  } finally {
+    const code = await bridge.stop();
+    if (code !== 0) options.log(`bridge ${bridge.label} exited ${code}: ${bridge.stderrTail.slice(-500)}`);
+  }
+}
+
+/** Waits until the queue is empty and nothing is in flight in the bridge; false on timeout. */
+export async function waitForIdle(bridge: BridgeChild | null, queueUrl: string, timeoutMs: number): Promise<boolean> {
+  const sqs = createSqsClient(aws);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await queueDepth(sqs, queueUrl)) === 0) return true;
+      await sleep(500);
+    }
+    return false;
+  } finally {
+    sqs.destroy();
+    void bridge;
+  }
+}

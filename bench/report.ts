@@ -1,0 +1,392 @@
+// The benchmark's results: the JSON document (bench/results/latest.json), the targets of issue 5
+// each marked met / not met / not measured, and the same as Markdown tables (latest.md).
+
+export type Verdict = "met" | "not met" | "not measured";
+
+export interface Target {
+  readonly name: string;
+  readonly target: string;
+  readonly value: number | null;
+  readonly unit: string;
+  readonly verdict: Verdict;
+  /** Where the target is missed: what costs most. */
+  readonly costliest?: string;
+}
+
+export interface Results {
+  machine: {
+    cores: number;
+    cpuModel: string;
+    node: string;
+    date: string;
+    memoryGB: number;
+    kernel: string;
+    note: string;
+  };
+  mode: "quick" | "full";
+  durationSeconds: number;
+  pipeline: {
+    us_per_event_1kb: number | null;
+    floor_us_per_event_1kb: number | null;
+    whole_over_floor_1kb: number | null;
+    us_per_event_4kb: number | null;
+    floor_us_per_event_4kb: number | null;
+    whole_over_floor_4kb: number | null;
+    stages_us_1kb: Record<string, number> | null;
+    stages_us_4kb: Record<string, number> | null;
+    pipeline_overhead_us_1kb: number | null;
+    records_per_event: number | null;
+    iterations: number;
+    method: string;
+  };
+  e2e: {
+    sqs: E2ePath;
+    pubsub: E2ePath & {
+      drain_cpu_us_per_event: number | null;
+      subscriptions: number;
+      pull_concurrency: number;
+      max_messages_per_pull: number;
+    };
+    produce_only_events_per_s: number | null;
+    produce_only_records_per_s: number | null;
+    produce_only_cpu_us_per_event: number | null;
+    drain_cpu_us_per_event: number | null;
+  };
+  scale: {
+    one_process_events_per_s: number | null;
+    two_process_events_per_s: number | null;
+    two_process_cpu_us_per_event: number | null;
+    two_process_peak_rss_mb: number[] | null;
+    two_process_lost: number | null;
+    pubsub_one_process_events_per_s: number | null;
+    pubsub_two_process_events_per_s: number | null;
+    pubsub_two_process_cpu_us_per_event: number | null;
+    pubsub_two_process_peak_rss_mb: number[] | null;
+    pubsub_two_process_lost: number | null;
+  };
+  subscriptions: {
+    rss_mb: ByCount;
+    peak_rss_mb: ByCount;
+    /** Established connections to the Pub/Sub emulator. */
+    sockets: ByCount;
+    sockets_total: ByCount;
+    streams: ByCount;
+    idle_cpu_percent: ByCount;
+    discovered: ByCount;
+    settled_after_s: ByCount;
+    levelled_off: { 10: boolean | null; 100: boolean | null; 500: boolean | null };
+    rss_mb_no_subscriptions: number | null;
+    note: string;
+  };
+  kafka_clients: unknown;
+  lost: number | null;
+  loss: {
+    definition: string;
+    phases: unknown[];
+    /** Events not found in Kafka at the end (lost or still queued). */
+    undelivered: number | null;
+    queue_left: number | null;
+    /** Messages still in the Pub/Sub subscriptions after the last bridge stopped. */
+    pubsub_left: number | null;
+    lost_by_path: { sqs: number; pubsub: number } | null;
+  };
+  targets: Target[];
+  profile: unknown;
+  method: Record<string, string>;
+  errors: string[];
+}
+
+type ByCount = { 10: number | null; 100: number | null; 500: number | null };
+
+/** One source path end to end (SQS or Pub/Sub). */
+export interface E2ePath {
+  events_per_s: number | null;
+  drain_events_per_s: number | null;
+  fraction_of_limit: number | null;
+  p50_ms_at_50pct: number | null;
+  p95_ms_at_50pct: number | null;
+  p99_ms_at_50pct: number | null;
+  /** The 50% phase started before the saturation run's backlog was drained (its latency includes that wait). */
+  latency_at_50pct_includes_backlog: boolean | null;
+  p50_ms_at_80pct: number | null;
+  p95_ms_at_80pct: number | null;
+  p99_ms_at_80pct: number | null;
+  cpu_us_per_event: number | null;
+  peak_rss_mb: number | null;
+  latency_phases: unknown[];
+  latency_by_record_timestamp_ms: Record<string, unknown>;
+  prefilled: number | null;
+}
+
+const round = (value: number | null | undefined, digits = 1): number | null =>
+  value === null || value === undefined || !Number.isFinite(value) ? null : Math.round(value * 10 ** digits) / 10 ** digits;
+
+export { round };
+
+function verdict(value: number | null, ok: (v: number) => boolean): Verdict {
+  return value === null ? "not measured" : ok(value) ? "met" : "not met";
+}
+
+/** Evaluates the issue's targets against the results. */
+export function evaluateTargets(r: Results): Target[] {
+  const stages = r.pipeline.stages_us_1kb;
+  const costliestStage =
+    stages === null
+      ? undefined
+      : (() => {
+          const entries = Object.entries(stages);
+          if (r.pipeline.pipeline_overhead_us_1kb !== null)
+            entries.push(["pipeline bookkeeping", r.pipeline.pipeline_overhead_us_1kb]);
+          const [name, us] = entries.sort((a, b) => b[1] - a[1])[0]!;
+          return `${name} (${us.toFixed(1)} µs of ${r.pipeline.us_per_event_1kb?.toFixed(1)} µs)`;
+        })();
+  const limitName = (drain: number | null, what: string): string => {
+    const produce = r.e2e.produce_only_events_per_s;
+    if (drain === null || produce === null) return "";
+    return ` (limit: ${drain <= produce ? `the bare ${what} drain (emulator)` : "the bare producer"})`;
+  };
+  const targets: Target[] = [
+    {
+      name: "Pipeline whole ÷ floor (1 KB)",
+      target: "≤ 1.5",
+      value: r.pipeline.whole_over_floor_1kb,
+      unit: "×",
+      verdict: verdict(r.pipeline.whole_over_floor_1kb, (v) => v <= 1.5),
+    },
+    {
+      name: "Pipeline CPU per 1 KB event",
+      target: "≤ 40 µs",
+      value: r.pipeline.us_per_event_1kb,
+      unit: "µs",
+      verdict: verdict(r.pipeline.us_per_event_1kb, (v) => v <= 40),
+    },
+    {
+      name: `SQS end to end ÷ min(drain, produce)${limitName(r.e2e.sqs.drain_events_per_s, "SQS")}`,
+      target: "≥ 90%",
+      value: r.e2e.sqs.fraction_of_limit === null ? null : r.e2e.sqs.fraction_of_limit * 100,
+      unit: "%",
+      verdict: verdict(r.e2e.sqs.fraction_of_limit, (v) => v >= 0.9),
+    },
+    {
+      name: `Pub/Sub end to end ÷ min(drain, produce)${limitName(r.e2e.pubsub.drain_events_per_s, "Pub/Sub")}`,
+      target: "≥ 90%",
+      value: r.e2e.pubsub.fraction_of_limit === null ? null : r.e2e.pubsub.fraction_of_limit * 100,
+      unit: "%",
+      verdict: verdict(r.e2e.pubsub.fraction_of_limit, (v) => v >= 0.9),
+    },
+    {
+      name: `SQS p99 publish→Kafka ack at 50% of saturation${r.e2e.sqs.latency_at_50pct_includes_backlog === true ? " (invalid: the phase started with the saturation run's backlog, see the log)" : ""}`,
+      target: "< 250 ms",
+      value: r.e2e.sqs.p99_ms_at_50pct,
+      unit: "ms",
+      verdict:
+        r.e2e.sqs.latency_at_50pct_includes_backlog === true
+          ? "not measured"
+          : verdict(r.e2e.sqs.p99_ms_at_50pct, (v) => v < 250),
+    },
+    {
+      name: `Pub/Sub p99 publish→Kafka ack at 50% of saturation${r.e2e.pubsub.latency_at_50pct_includes_backlog === true ? " (invalid: the phase started with the saturation run's backlog, see the log)" : ""}`,
+      target: "< 250 ms",
+      value: r.e2e.pubsub.p99_ms_at_50pct,
+      unit: "ms",
+      verdict:
+        r.e2e.pubsub.latency_at_50pct_includes_backlog === true
+          ? "not measured"
+          : verdict(r.e2e.pubsub.p99_ms_at_50pct, (v) => v < 250),
+    },
+    {
+      name: "Resident memory with 500 Pub/Sub subscriptions",
+      target: "< 300 MB",
+      value: r.subscriptions.rss_mb[500],
+      unit: "MB",
+      verdict: verdict(r.subscriptions.rss_mb[500], (v) => v < 300),
+    },
+    { name: "Events lost, all runs", target: "0", value: r.lost, unit: "", verdict: verdict(r.lost, (v) => v === 0) },
+  ];
+  const profile = r.profile as {
+    path: string;
+    costliestStage: string | null;
+    byCategory: { category: string; pct: number }[];
+  } | null;
+  const profileText =
+    profile === null
+      ? undefined
+      : `${profile.path === "pubsub" ? "Pub/Sub" : "SQS"} bridge CPU profile: ${profile.byCategory
+          .slice(0, 4)
+          .map((c) => `${c.category} ${c.pct}%`)
+          .join(", ")}; costliest pipeline stage: ${profile.costliestStage ?? "?"}`;
+  return targets.map((t) => {
+    if (t.verdict !== "not met") return t;
+    if (t.name.startsWith("Pipeline")) return { ...t, costliest: costliestStage };
+    if (t.name.startsWith("SQS") || t.name.startsWith("Pub/Sub")) return { ...t, costliest: profileText };
+    if (t.name.startsWith("Resident")) {
+      const idle = r.subscriptions.rss_mb_no_subscriptions;
+      return {
+        ...t,
+        costliest:
+          idle === null
+            ? "resident memory of the bridge itself (see Subscriptions)"
+            : `the bridge with 0 subscriptions already holds ${idle} MB; 500 idle subscriptions add ${t.value === null ? "?" : Math.round(t.value - idle)} MB (docs/decisions/0005 measured the live heap at 500 as ≈ 6 MB and attributes the rest to GC headroom from idle polling)`,
+      };
+    }
+    return t;
+  });
+}
+
+const percent = (fraction: number | null): string => (fraction === null ? "—" : `${fmt(fraction * 100, 1)}%`);
+
+const fmt = (value: number | null | undefined, digits = 0): string =>
+  value === null || value === undefined
+    ? "—"
+    : value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export function renderMarkdown(r: Results): string {
+  const lines: string[] = [];
+  const m = r.machine;
+  lines.push(
+    `# meshbridge benchmark (${r.mode})`,
+    "",
+    `${m.date} · ${m.cores} × ${m.cpuModel} · ${m.memoryGB} GB · Node ${m.node} · ${m.kernel} · ${Math.round(r.durationSeconds)} s`,
+    "",
+    `> ${m.note}`,
+    "",
+    "## Targets",
+    "",
+    "| target | goal | measured | verdict | costs most |",
+    "| --- | --- | --- | --- | --- |",
+  );
+  for (const t of r.targets) {
+    lines.push(
+      `| ${t.name} | ${t.target} | ${t.value === null ? "—" : `${fmt(t.value, 1)} ${t.unit}`} | **${t.verdict}** | ${t.costliest ?? ""} |`,
+    );
+  }
+  const p = r.pipeline;
+  lines.push("", "## 1. In-process pipeline cost (CPU µs per legacy event)", "", "| | 1 KB | 4 KB |", "| --- | ---: | ---: |");
+  for (const stage of Object.keys(p.stages_us_1kb ?? {})) {
+    lines.push(`| ${stage} | ${fmt(p.stages_us_1kb?.[stage], 2)} | ${fmt(p.stages_us_4kb?.[stage], 2)} |`);
+  }
+  lines.push(
+    `| pipeline bookkeeping (whole − stages) | ${fmt(p.pipeline_overhead_us_1kb, 2)} | |`,
+    `| **whole (Pipeline.process)** | **${fmt(p.us_per_event_1kb, 2)}** | **${fmt(p.us_per_event_4kb, 2)}** |`,
+    `| floor (JSON.parse, base64, AES-GCM, JSON.parse, toBinary) | ${fmt(p.floor_us_per_event_1kb, 2)} | ${fmt(p.floor_us_per_event_4kb, 2)} |`,
+    `| whole ÷ floor | ${fmt(p.whole_over_floor_1kb, 2)} | ${fmt(p.whole_over_floor_4kb, 2)} |`,
+    "",
+    `${p.iterations.toLocaleString("en-US")} events per measurement; ${fmt(p.records_per_event, 2)} catalog records per legacy event. ${p.method}`,
+    "",
+    "## 2–4. End to end on the local mesh",
+    "",
+    "| | events/s | CPU µs/event | peak RSS MB |",
+    "| --- | ---: | ---: | ---: |",
+    `| **SQS** bridge, 1 process (saturation) | ${fmt(r.e2e.sqs.events_per_s)} | ${fmt(r.e2e.sqs.cpu_us_per_event)} | ${fmt(r.e2e.sqs.peak_rss_mb)} |`,
+    `| SQS bridge, 2 processes, same queue | ${fmt(r.scale.two_process_events_per_s)} | ${fmt(r.scale.two_process_cpu_us_per_event)} | ${r.scale.two_process_peak_rss_mb?.map((v) => fmt(v)).join(" / ") ?? "—"} |`,
+    `| bare SQS drain (receive 10 + delete batch, 8 receivers) | ${fmt(r.e2e.sqs.drain_events_per_s)} | ${fmt(r.e2e.drain_cpu_us_per_event)} (bench process) | |`,
+    `| **Pub/Sub** bridge, 1 process (saturation, ${r.e2e.pubsub.subscriptions} subscriptions) | ${fmt(r.e2e.pubsub.events_per_s)} | ${fmt(r.e2e.pubsub.cpu_us_per_event)} | ${fmt(r.e2e.pubsub.peak_rss_mb)} |`,
+    `| Pub/Sub bridge, 2 processes, same subscriptions | ${fmt(r.scale.pubsub_two_process_events_per_s)} | ${fmt(r.scale.pubsub_two_process_cpu_us_per_event)} | ${r.scale.pubsub_two_process_peak_rss_mb?.map((v) => fmt(v)).join(" / ") ?? "—"} |`,
+    `| bare Pub/Sub drain (pull ${r.e2e.pubsub.max_messages_per_pull} + acknowledge, ${r.e2e.pubsub.pull_concurrency} in flight) | ${fmt(r.e2e.pubsub.drain_events_per_s)} | ${fmt(r.e2e.pubsub.drain_cpu_us_per_event)} (bench process) | |`,
+    `| bare produce (KafkaSink, pre-encoded) | ${fmt(r.e2e.produce_only_events_per_s)} (${fmt(r.e2e.produce_only_records_per_s)} records/s) | ${fmt(r.e2e.produce_only_cpu_us_per_event)} (bench process) | |`,
+    "",
+    `Bridge ÷ min(drain, produce): SQS **${percent(r.e2e.sqs.fraction_of_limit)}**, Pub/Sub **${percent(r.e2e.pubsub.fraction_of_limit)}**.`,
+    "",
+    "### Latency, publish → Kafka ack (open-loop publisher)",
+    "",
+    "| path | load | offered/s | achieved/s | p50 ms | p95 ms | p99 ms | p50 / p99 ms by record timestamp |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
+  for (const [path, name] of [
+    ["sqs", "SQS"],
+    ["pubsub", "Pub/Sub"],
+  ] as const) {
+    for (const phase of r.e2e[path].latency_phases as {
+      fractionOfSaturation: number;
+      targetRate: number;
+      achievedRate: number;
+      p50Ms: number | null;
+      p95Ms: number | null;
+      p99Ms: number | null;
+      backlogAtStart?: boolean;
+    }[]) {
+      const key = `${path}-latency-${Math.round(phase.fractionOfSaturation * 100)}`;
+      const byTs = r.e2e[path].latency_by_record_timestamp_ms[key] as { p50: number; p99: number } | null | undefined;
+      lines.push(
+        `| ${name} | ${Math.round(phase.fractionOfSaturation * 100)}% of saturation${phase.backlogAtStart === true ? " (started with a backlog: invalid)" : ""} | ${fmt(phase.targetRate)} | ${fmt(phase.achievedRate)} | ${fmt(phase.p50Ms)} | ${fmt(phase.p95Ms)} | ${fmt(phase.p99Ms)} | ${byTs ? `${fmt(byTs.p50)} / ${fmt(byTs.p99)}` : "—"} |`,
+      );
+    }
+  }
+  const sub = r.subscriptions;
+  lines.push(
+    "",
+    "## Subscriptions (Pub/Sub), idle bridge",
+    "",
+    "| subscriptions | RSS MB | read after | peak RSS MB | connections to the emulator | sockets (all) | StreamingPull streams | idle CPU % of a core |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...(sub.rss_mb_no_subscriptions === null ? [] : [`| 0 | ${fmt(sub.rss_mb_no_subscriptions)} | | | | | | |`]),
+    ...([10, 100, 500] as const).map(
+      (n) =>
+        `| ${n}${sub.discovered[n] !== null && sub.discovered[n] !== n ? ` (found ${sub.discovered[n]})` : ""} | ${fmt(sub.rss_mb[n])} | ${sub.settled_after_s[n] === null ? "—" : `${sub.settled_after_s[n]} s${sub.levelled_off[n] === false ? " (still growing)" : ""}`} | ${fmt(sub.peak_rss_mb[n])} | ${fmt(sub.sockets[n])} | ${fmt(sub.sockets_total[n])} | ${fmt(sub.streams[n])} | ${fmt(sub.idle_cpu_percent[n], 1)} |`,
+    ),
+    "",
+    sub.note,
+    "",
+  );
+  const kc = r.kafka_clients as { records: number; runs: number; rows: Record<string, number | string>[] } | null;
+  lines.push("## 5. Kafka clients (bench/kafka-clients.ts, acks=all, idempotent, batches of 500)", "");
+  if (kc === null) lines.push("not run (see errors)");
+  else {
+    lines.push(
+      `${kc.records.toLocaleString("en-US")} records × ${kc.runs} run(s), medians.`,
+      "",
+      "| client | compression | in flight | records/s | CPU µs/record | peak RSS MB | missing |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const row of kc.rows) {
+      lines.push(
+        `| ${row.client} | ${row.compression} | ${row.inFlight} | ${fmt(row.eventsPerSecond as number)} | ${fmt(row.cpuUsPerRecord as number, 1)} | ${fmt(row.peakRssMB as number)} | ${row.missing} |`,
+      );
+    }
+  }
+  lines.push(
+    "",
+    "## Loss",
+    "",
+    r.loss.definition,
+    "",
+    "| run | published | delivered | no record expected | dead-lettered | not found | duplicate records |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
+  for (const phase of r.loss.phases as Record<string, number | string>[]) {
+    lines.push(
+      `| ${phase.phase} | ${phase.published} | ${phase.delivered} | ${phase.noRecordExpected} | ${phase.deadLettered} | ${phase.lost} | ${phase.duplicateRecords} |`,
+    );
+  }
+  lines.push(
+    "",
+    `Not found in Kafka at the end: ${r.loss.undelivered ?? "—"} events; still in the SQS queue after the sweep: ${r.loss.queue_left ?? "—"} messages, still in the Pub/Sub subscriptions: ${r.loss.pubsub_left ?? "—"} (not lost: they will be delivered). **lost = ${r.lost ?? "—"}** (not found − still waiting, per path${r.loss.lost_by_path === null ? "" : `: SQS ${r.loss.lost_by_path.sqs}, Pub/Sub ${r.loss.lost_by_path.pubsub}`}).`,
+  );
+  const profile = r.profile as {
+    path: string;
+    file: string;
+    sampledMs: number;
+    byCategory: { category: string; pct: number }[];
+    topFunctions: { name: string; where: string; pct: number }[];
+  } | null;
+  if (profile !== null) {
+    lines.push(
+      "",
+      `## CPU profile of the ${profile.path === "pubsub" ? "Pub/Sub" : "SQS"} bridge under load (a target was missed)`,
+      "",
+      `\`${profile.file}\` (${profile.sampledMs} ms of CPU sampled while it drained ${profile.path === "pubsub" ? "pre-filled subscriptions" : "a pre-filled queue"}, start-up and idle excluded; open it in Chrome DevTools → Performance).`,
+      "",
+      "| where | share |",
+      "| --- | ---: |",
+      ...profile.byCategory.slice(0, 10).map((c) => `| ${c.category} | ${c.pct}% |`),
+      "",
+      "| function | at | self |",
+      "| --- | --- | ---: |",
+      ...profile.topFunctions.map((f) => `| ${f.name} | ${f.where} | ${f.pct}% |`),
+    );
+  }
+  lines.push("", "## Method", "");
+  for (const [name, text] of Object.entries(r.method)) lines.push(`- **${name}**: ${text}`);
+  if (r.errors.length > 0) lines.push("", "## Errors", "", ...r.errors.map((e) => `- ${e.replace(/[\r\n]+/g, " ")}`));
+  return `${lines.join("\n")}\n`;
+}

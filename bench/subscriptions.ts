@@ -1,0 +1,151 @@
+// Subscription scale: the real bridge (child process) with 0, 10, 100 and 500 discovered idle
+// Pub/Sub subscriptions. Resident memory from /proc after it settled, connections to the
+// emulator (`ss`, as test/mesh/pubsub-footprint.test.ts counts them) and every socket it holds,
+// idle CPU over a window. Streams: the pull pool makes unary Pull calls only, so it opens no
+// StreamingPull stream at any count (the stock client would open 5 per subscription).
+import { setTimeout as sleep } from "node:timers/promises";
+import { meshEndpoints } from "../infra/stack/ports.ts";
+import { createPubSubClient } from "../src/sources/pubsub-client.ts";
+import { socketsTo } from "../test/support/sockets.ts";
+import { BridgeChild, countSockets } from "./mesh.ts";
+import { BENCH_PUBSUB_PROJECT, pubsubSourceConfig } from "./pubsub-mesh.ts";
+
+export interface SubscriptionFootprint {
+  readonly subscriptions: number;
+  /** What the bridge's Pub/Sub source said it found at start-up. */
+  readonly discovered: number | null;
+  readonly rssMB: number;
+  readonly peakRssMB: number;
+  /** Established connections to the Pub/Sub emulator. */
+  readonly emulatorSockets: number;
+  /** Every socket descriptor of the process (Kafka, registry, ops HTTP server, Pub/Sub). */
+  readonly sockets: number;
+  /** StreamingPull streams: none by construction (unary Pull calls only). */
+  readonly streams: 0;
+  /** How long it ran before RSS was read, and whether RSS had levelled off by then. */
+  readonly settledAfterMs: number;
+  readonly levelledOff: boolean;
+  readonly idleCpuPercent: number;
+}
+
+export interface SubscriptionScaleOptions {
+  readonly label: string;
+  /** Any valid key file (the subscriptions stay idle). */
+  readonly keyFile: string;
+  /** Ascending, e.g. [0, 10, 100, 500]. */
+  readonly counts: readonly number[];
+  /**
+   * Settling: RSS sampled every 5 s until it has not grown by more than 2% for `stableMs`
+   * (at least `minSettleMs`, at most `settleMs`). With 500 idle subscriptions it climbs in
+   * steps for about a minute (V8 heap headroom from the idle polling) before it levels off.
+   */
+  readonly settleMs: number;
+  readonly minSettleMs: number;
+  readonly stableMs: number;
+  readonly windowMs: number;
+  readonly log: (line: string) => void;
+}
+
+const LABEL_KEY = "meshbridge-bench";
+const SAMPLE_MS = 5000;
+/** Timers may fire a little early against performance.now(). */
+const SLACK_MS = 100;
+
+async function settleRss(
+  bridge: BridgeChild,
+  options: SubscriptionScaleOptions,
+): Promise<{ readonly afterMs: number; readonly levelledOff: boolean }> {
+  const started = performance.now();
+  let level = bridge.proc().rssMB;
+  let levelSince = started;
+  for (;;) {
+    await sleep(Math.min(SAMPLE_MS, options.settleMs));
+    const now = performance.now();
+    const rss = bridge.proc().rssMB;
+    if (rss > level * 1.02) {
+      level = rss;
+      levelSince = now;
+    }
+    const stable = now - levelSince >= options.stableMs - SLACK_MS;
+    if ((stable && now - started >= options.minSettleMs - SLACK_MS) || now - started >= options.settleMs - SLACK_MS)
+      return { afterMs: now - started, levelledOff: stable };
+  }
+}
+
+/**
+ * One topic; the subscriptions in groups (counts[i] − counts[i−1] each) with a label per group,
+ * so the bridge for counts[i] discovers groups 0…i: exactly counts[i] subscriptions.
+ */
+export async function measureSubscriptionScale(options: SubscriptionScaleOptions): Promise<SubscriptionFootprint[]> {
+  const pubsub = createPubSubClient({ projectId: BENCH_PUBSUB_PROJECT, emulatorHost: meshEndpoints.pubsubEmulatorHost });
+  const [topic] = await pubsub.createTopic(`${options.label}-fp`);
+  const created: string[] = [];
+  const labels: string[] = [];
+  try {
+    const started = performance.now();
+    let previous = 0;
+    for (const [group, count] of options.counts.entries()) {
+      const value = `${options.label.toLowerCase().replace(/[^a-z0-9_-]/g, "_")}-g${group}`.slice(0, 63);
+      labels.push(`${LABEL_KEY}=${value}`);
+      const names = Array.from({ length: count - previous }, (_, i) => `${options.label}-fp-g${group}-${previous + i}`);
+      for (let i = 0; i < names.length; i += 25) {
+        await Promise.all(
+          names.slice(i, i + 25).map(async (name) => {
+            const [subscription] = await topic.createSubscription(name, { labels: { [LABEL_KEY]: value } });
+            created.push(subscription.name);
+          }),
+        );
+      }
+      previous = count;
+    }
+    options.log(`subscriptions: created ${created.length} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const results: SubscriptionFootprint[] = [];
+    for (const [group, count] of options.counts.entries()) {
+      const bridge = await BridgeChild.start({
+        label: `${options.label}-fp-${count}`,
+        keyFile: options.keyFile,
+        pubsub: pubsubSourceConfig(labels.slice(0, group + 1)),
+      });
+      try {
+        const settle = await settleRss(bridge, options);
+        const before = bridge.proc();
+        await sleep(options.windowMs);
+        const after = bridge.proc();
+        const found = /"Pub\/Sub source started"[^\n]*"subscriptions":(\d+)/.exec(bridge.startupLog);
+        const result: SubscriptionFootprint = {
+          subscriptions: count,
+          discovered: found === null ? null : Number(found[1]),
+          rssMB: after.rssMB,
+          peakRssMB: after.peakRssMB,
+          emulatorSockets: socketsTo(bridge.pid, meshEndpoints.pubsubEmulatorHost),
+          sockets: countSockets(bridge.pid),
+          streams: 0,
+          settledAfterMs: settle.afterMs,
+          levelledOff: settle.levelledOff,
+          idleCpuPercent: ((after.cpuUs - before.cpuUs) / 1000 / options.windowMs) * 100,
+        };
+        results.push(result);
+        options.log(
+          `subscriptions ${count}: RSS ${result.rssMB.toFixed(0)} MB (peak ${result.peakRssMB.toFixed(0)}) after ${(result.settledAfterMs / 1000).toFixed(0)} s${result.levelledOff ? "" : " (still growing)"}, ${result.emulatorSockets} connection(s) to the emulator, ${result.sockets} sockets, idle CPU ${result.idleCpuPercent.toFixed(1)}%${result.discovered === count ? "" : ` (discovered ${result.discovered})`}`,
+        );
+      } finally {
+        await bridge.stop();
+      }
+    }
+    return results;
+  } finally {
+    for (let i = 0; i < created.length; i += 25) {
+      await Promise.all(
+        created.slice(i, i + 25).map((name) =>
+          pubsub
+            .subscription(name)
+            .delete()
+            .catch(() => undefined),
+        ),
+      );
+    }
+    await topic.delete().catch(() => undefined);
+    await pubsub.close();
+  }
+}
