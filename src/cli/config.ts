@@ -1,28 +1,16 @@
 // Configuration: a JSON file (MB_CONFIG or --config), then environment overrides for the
 // endpoints that differ per environment. Validated once, with errors naming the field; frozen.
 import { readFileSync } from "node:fs";
+import type { PubSubSourceOptions } from "../sources/pubsub/pubsub-source.ts";
+import type { SqsSourceOptions } from "../sources/sqs/sqs-source.ts";
 
-export interface SqsSourceConfig {
-  readonly queueUrl: string;
-  readonly receivers: number;
-  readonly waitTimeSeconds: number;
-  readonly visibilityTimeoutSeconds: number;
-}
+/** The configuration of a source is its options: one shape, defined beside the source. */
+export type SqsSourceConfig = SqsSourceOptions;
 
 /** Pub/Sub: configured and discovered subscriptions, all on one pull pool (docs/decisions/0005). */
-export interface PubSubSourceConfig {
-  readonly project: string;
+export interface PubSubSourceConfig extends PubSubSourceOptions {
   /** host:port of an emulator (also MB_PUBSUB_EMULATOR_HOST / PUBSUB_EMULATOR_HOST). */
   readonly emulatorHost?: string;
-  readonly subscriptions: readonly string[];
-  readonly discovery: readonly { readonly project: string; readonly prefix?: string; readonly label?: string }[];
-  readonly discoveryIntervalMs: number;
-  readonly pullConcurrency: number;
-  readonly maxMessagesPerPull: number;
-  readonly maxInFlightPerSubscription: number;
-  readonly idleMinMs: number;
-  readonly idleMaxMs: number;
-  readonly leaseSeconds: number;
 }
 
 export type KeysConfig =
