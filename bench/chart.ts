@@ -31,7 +31,9 @@ export async function renderChart(r: Results): Promise<Buffer> {
       p50Ms: number | null;
       p95Ms: number | null;
       p99Ms: number | null;
+      backlogAtStart?: boolean;
     }[]) {
+      if (phase.backlogAtStart === true) continue; // invalid (see latest.md): it would flatten the rest
       const load = `${name} ${Math.round(phase.fractionOfSaturation * 100)}%`;
       for (const [percentile, value] of [
         ["p50", phase.p50Ms],

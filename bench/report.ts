@@ -218,7 +218,17 @@ export function evaluateTargets(r: Results): Target[] {
   return targets.map((t) => {
     if (t.verdict !== "not met") return t;
     if (t.name.startsWith("Pipeline")) return { ...t, costliest: costliestStage };
-    if (t.name.startsWith("SQS") || t.name.startsWith("Pub/Sub")) return { ...t, costliest: profileText };
+    const path = t.name.startsWith("SQS") ? "sqs" : t.name.startsWith("Pub/Sub") ? "pubsub" : null;
+    if (path !== null) {
+      if (profile === null || profile.path === path) return { ...t, costliest: profileText };
+      return {
+        ...t,
+        costliest:
+          path === "sqs"
+            ? "not profiled: the SQS bridge waits on moto (tens of events/s) and is not CPU-bound; see the Pub/Sub bridge's CPU profile for the pipeline's costs"
+            : "not profiled (the SQS bridge was)",
+      };
+    }
     if (t.name.startsWith("Resident")) {
       const idle = r.subscriptions.rss_mb_no_subscriptions;
       return {
