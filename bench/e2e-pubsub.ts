@@ -11,9 +11,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { PubSubWorldFile } from "../src/simulator/pubsub-world.ts";
 import { type BaselineResult, barePubSubDrain } from "./baselines.ts";
 import type { DrainResult, LatencyResult } from "./e2e-sqs.ts";
-import { timeDrain } from "./e2e-sqs.ts";
+import { latencyOfPhase, timeDrain } from "./e2e-sqs.ts";
 import type { Ledger } from "./ledger.ts";
-import { BridgeChild, histogramQuantile } from "./mesh.ts";
+import { BridgeChild } from "./mesh.ts";
 import { type ProfileSummary, profileDrain } from "./profile.ts";
 import {
   benchSubscriberApi,
@@ -163,21 +163,7 @@ export async function measurePubSub(options: PubSubBenchOptions): Promise<PubSub
           });
           total += outcome.published;
           const caughtUp = await timeDrain([bridge], outcome.published, 30_000, [snapshot]);
-          const after = caughtUp.last[0]!;
-          const q = (p: number): number | null => {
-            const seconds = histogramQuantile(snapshot.latencyBuckets, after.latencyBuckets, p);
-            return seconds === undefined ? null : seconds * 1000;
-          };
-          const result: LatencyResult = {
-            fractionOfSaturation: fraction,
-            targetRate: rate,
-            achievedRate: outcome.achievedRate,
-            published: outcome.published,
-            p50Ms: q(0.5),
-            p95Ms: q(0.95),
-            p99Ms: q(0.99),
-            backlogAtStart: !idle,
-          };
+          const result = latencyOfPhase(snapshot, caughtUp.last[0]!, fraction, rate, outcome, !idle);
           latency.push(result);
           log(
             `${phase}: offered ${rate}/s, achieved ${outcome.achievedRate.toFixed(0)}/s (publisher at most ${outcome.maxLagMs.toFixed(0)} ms behind schedule); p50 ${result.p50Ms?.toFixed(0)} ms, p95 ${result.p95Ms?.toFixed(0)} ms, p99 ${result.p99Ms?.toFixed(0)} ms`,

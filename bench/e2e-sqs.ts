@@ -148,21 +148,7 @@ export async function measureSqsE2e(options: SqsE2eOptions): Promise<SqsE2eResul
       });
       options.sequence += Math.round(rate * options.latencySeconds);
       const caughtUp = await timeDrain([bridge], outcome.published, 30_000, [snapshot]);
-      const after = caughtUp.last[0]!;
-      const q = (p: number): number | null => {
-        const seconds = histogramQuantile(snapshot.latencyBuckets, after.latencyBuckets, p);
-        return seconds === undefined ? null : seconds * 1000;
-      };
-      const result: LatencyResult = {
-        fractionOfSaturation: fraction,
-        targetRate: rate,
-        achievedRate: outcome.achievedRate,
-        published: outcome.published,
-        p50Ms: q(0.5),
-        p95Ms: q(0.95),
-        p99Ms: q(0.99),
-        backlogAtStart: !idle,
-      };
+      const result = latencyOfPhase(snapshot, caughtUp.last[0]!, fraction, rate, outcome, !idle);
       latency.push(result);
       options.log(
         `${phase}: offered ${rate}/s, achieved ${outcome.achievedRate.toFixed(0)}/s; p50 ${result.p50Ms?.toFixed(0)} ms, p99 ${result.p99Ms?.toFixed(0)} ms`,
@@ -176,6 +162,31 @@ export async function measureSqsE2e(options: SqsE2eOptions): Promise<SqsE2eResul
 }
 
 /** Waits until the queue is empty and nothing is in flight in the bridge; false on timeout. */
+/** Percentiles of one open-loop phase, from the bridge's histogram before and after it. */
+export function latencyOfPhase(
+  before: BridgeMetricsSample,
+  after: BridgeMetricsSample,
+  fractionOfSaturation: number,
+  targetRate: number,
+  outcome: { readonly achievedRate: number; readonly published: number },
+  backlogAtStart: boolean,
+): LatencyResult {
+  const q = (p: number): number | null => {
+    const seconds = histogramQuantile(before.latencyBuckets, after.latencyBuckets, p);
+    return seconds === undefined ? null : seconds * 1000;
+  };
+  return {
+    fractionOfSaturation,
+    targetRate,
+    achievedRate: outcome.achievedRate,
+    published: outcome.published,
+    p50Ms: q(0.5),
+    p95Ms: q(0.95),
+    p99Ms: q(0.99),
+    backlogAtStart,
+  };
+}
+
 export async function waitForIdle(bridge: BridgeChild | null, queueUrl: string, timeoutMs: number): Promise<boolean> {
   const sqs = createSqsClient(aws);
   try {
