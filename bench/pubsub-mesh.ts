@@ -6,7 +6,8 @@ import { meshEndpoints } from "../infra/stack/ports.ts";
 import { simulateProvisionPubSub } from "../src/cli/commands/simulate.ts";
 import { legacyStream, type SealedEvent } from "../src/simulator/legacy-stream.ts";
 import { publishToPubSub } from "../src/simulator/publish-pubsub.ts";
-import { createPublisherClient, deletePubSubWorld, type PubSubWorldFile, pubsubSealKeys } from "../src/simulator/pubsub-world.ts";
+import { createPublisherClient, deletePubSubWorld, type PubSubWorldFile } from "../src/simulator/pubsub-world.ts";
+import { sealKeys } from "../src/simulator/world.ts";
 import { createSubscriberApi, type SubscriberApi } from "../src/sources/pubsub/subscriber-api.ts";
 import { createPubSubClient } from "../src/sources/pubsub-client.ts";
 import { BENCH_DIR, type PublishOutcome } from "./mesh.ts";
@@ -84,7 +85,7 @@ export async function publishPubSub(world: PubSubWorldFile, plan: PubSubPublishP
     },
     seed: plan.seed,
     targetBytes: plan.targetBytes,
-    keyFor: pubsubSealKeys(world),
+    keyFor: sealKeys(world),
   });
   try {
     const onPublished = plan.onPublished;
@@ -124,7 +125,7 @@ export async function publishPubSubOpenLoop(
     count: plan.count,
     seed: plan.seed,
     targetBytes: plan.targetBytes,
-    keyFor: pubsubSealKeys(world),
+    keyFor: sealKeys(world),
   });
   const inFlight = new Set<Promise<void>>();
   let published = 0;

@@ -2,11 +2,9 @@
 // subscription (id prefix and label shared by the world, for discovery); every Nth tenant's
 // subscription has message ordering on and its events carry ordering keys. Tenants' keys are
 // static data keys, sealed exactly as on the AWS side. Saved as a JSON world file.
-import type { KeyObject } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { type PubSub, v1 } from "@google-cloud/pubsub";
 import { generateStaticKeys } from "../crypto/provision.ts";
-import { StaticKeyring } from "../crypto/static-keyring.ts";
 import { tenantName } from "./world.ts";
 
 export interface PubSubTenantRoute {
@@ -152,14 +150,4 @@ export function readPubSubWorld(path: string): PubSubWorldFile {
   const file = JSON.parse(readFileSync(path, "utf8")) as Partial<PubSubWorldFile>;
   if (file.pubsub === undefined) throw new Error(`${path} is not a Pub/Sub world (provision with --cloud gcp)`);
   return file as PubSubWorldFile;
-}
-
-/** The legacy backend holds every tenant's plain data keys: a key lookup to seal with. */
-export function pubsubSealKeys(world: PubSubWorldFile): (tenant: string, keyVersion: number) => KeyObject {
-  const keyring = StaticKeyring.fromJson(readFileSync(world.keys.sealKeyFile, "utf8"), `simulator seal keys ${world.name}`);
-  return (tenant, keyVersion) => {
-    const key = keyring.peek(tenant, keyVersion);
-    if (key === undefined) throw new Error(`simulator has no key for ${tenant} v${keyVersion}`);
-    return key;
-  };
 }

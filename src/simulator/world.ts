@@ -65,8 +65,10 @@ export function readWorld(path: string): WorldFile {
   return JSON.parse(readFileSync(path, "utf8")) as WorldFile;
 }
 
-/** The legacy backend holds every tenant's plain data keys: a keyring to seal with. */
-export function sealKeys(world: WorldFile): (tenant: string, keyVersion: number) => KeyObject {
+/** The legacy backend holds every tenant's plain data keys: a keyring to seal with (either cloud's world). */
+export function sealKeys(world: {
+  readonly keys: { readonly sealKeyFile: string };
+}): (tenant: string, keyVersion: number) => KeyObject {
   const keyring = StaticKeyring.fromJson(
     readFileSync(world.keys.sealKeyFile, "utf8"),
     `simulator seal keys ${world.keys.sealKeyFile}`,

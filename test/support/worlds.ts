@@ -6,7 +6,7 @@ import type { Topology } from "../../src/simulator/aws-world.ts";
 import { legacyStream, type SealedEvent } from "../../src/simulator/legacy-stream.ts";
 import type { PublishedPubSubEvent } from "../../src/simulator/publish-pubsub.ts";
 import { publishToSns } from "../../src/simulator/publish-sns.ts";
-import { type PubSubWorldFile, pubsubSealKeys } from "../../src/simulator/pubsub-world.ts";
+import type { PubSubWorldFile } from "../../src/simulator/pubsub-world.ts";
 import { sealKeys, type WorldFile } from "../../src/simulator/world.ts";
 import { type Deployment, worldName } from "./deployment.ts";
 import { meshAwsConfig, meshPubSubProject, meshSns } from "./mesh.ts";
@@ -60,7 +60,7 @@ export function provisionPubSubWorld(deployment: Deployment, options: PubSubWorl
  * tenants, natural size): the same sequence `simulate publish` sends, with the plain events.
  */
 export function legacyEvents(world: WorldFile | PubSubWorldFile, count: number, seed: number): SealedEvent[] {
-  const keyFor = "aws" in world ? sealKeys(world) : pubsubSealKeys(world);
+  const keyFor = sealKeys(world);
   return [...legacyStream({ tenants: world.tenants, keyVersions: world.keyVersions, count, seed, targetBytes: 0, keyFor })];
 }
 

@@ -9,7 +9,6 @@ import {
   createPublisherClient,
   type PubSubWorldFile,
   provisionPubSubWorldFile,
-  pubsubSealKeys,
   readPubSubWorld,
 } from "../../simulator/pubsub-world.ts";
 import { provisionWorld, readWorld, sealKeys, type WorldFile } from "../../simulator/world.ts";
@@ -162,7 +161,7 @@ export async function simulatePublishPubSub(args: PubSubPublishArgs): Promise<nu
       ...countOrDuration(args),
       seed: args.seed,
       targetBytes: args.targetBytes,
-      keyFor: pubsubSealKeys(world),
+      keyFor: sealKeys(world),
     });
     return await publishToPubSub(publisher, world.pubsub, events, {
       rate: args.rate,
