@@ -28,9 +28,55 @@ export function parseEpochMillis(value: unknown, path: string): number {
   throw new LegacyDataError(`${path} must be epoch milliseconds (got ${jsonTypeOf(value)})`);
 }
 
-/** RFC 3339 in UTC with milliseconds, e.g. "2024-05-01T12:00:00.000Z". */
+const MS_PER_DAY = 86_400_000;
+/** 9999-12-31T23:59:59.999Z + 1: beyond it toISOString writes a six-digit year. */
+const FAST_FORMAT_END_MS = 253_402_300_800_000;
+const ISO_LENGTH = 24; // "YYYY-MM-DDTHH:MM:SS.mmmZ"
+const isoScratch = Buffer.alloc(ISO_LENGTH);
+isoScratch.write("0000-00-00T00:00:00.000Z", "latin1");
+
+/** Writes `value` (0 ≤ value < 10^width ≤ 10^4) as `width` zero-padded decimal digits at `offset`. */
+function writeDigits(buffer: Buffer, offset: number, value: number, width: number): void {
+  let rest = value | 0;
+  for (let index = offset + width - 1; index >= offset; index--) {
+    const tenth = (rest / 10) | 0;
+    buffer[index] = 48 + rest - tenth * 10;
+    rest = tenth;
+  }
+}
+
+/**
+ * RFC 3339 in UTC with milliseconds, e.g. "2024-05-01T12:00:00.000Z": exactly what
+ * Date#toISOString writes, at about a quarter of its cost (it runs for every timestamp of every
+ * event). Integer arithmetic (H. Hinnant's civil_from_days) into a reused buffer; instants
+ * before 1970 or after 9999, and fractional ones, go to toISOString.
+ */
 export function toRfc3339(ms: number): string {
-  return new Date(ms).toISOString();
+  if (!(ms >= 0 && ms < FAST_FORMAT_END_MS && Number.isInteger(ms))) return new Date(ms).toISOString();
+  const days = Math.floor(ms / MS_PER_DAY);
+  const msOfDay = ms - days * MS_PER_DAY;
+  // Days since 0000-03-01 in 400-year eras (146097 days): leap days fall at the end of a year.
+  const shifted = days + 719_468;
+  const era = Math.floor(shifted / 146_097);
+  const dayOfEra = shifted - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const marchMonth = Math.floor((5 * dayOfYear + 2) / 153); // 0 = March … 11 = February
+  const day = dayOfYear - Math.floor((153 * marchMonth + 2) / 5) + 1;
+  const month = marchMonth < 10 ? marchMonth + 3 : marchMonth - 9;
+  const year = era * 400 + yearOfEra + (month <= 2 ? 1 : 0);
+
+  const out = isoScratch; // the separators never change
+  writeDigits(out, 0, year, 4);
+  writeDigits(out, 5, month, 2);
+  writeDigits(out, 8, day, 2);
+  writeDigits(out, 11, Math.floor(msOfDay / 3_600_000), 2);
+  writeDigits(out, 14, Math.floor(msOfDay / 60_000) % 60, 2);
+  writeDigits(out, 17, Math.floor(msOfDay / 1000) % 60, 2);
+  writeDigits(out, 20, msOfDay % 1000, 3);
+  return out.toString("latin1", 0, ISO_LENGTH);
 }
 
 /**
