@@ -57,7 +57,8 @@ export function makeTraffic(count: number, targetBytes: number, tenants = 20, se
       id: randomUUID(),
       source: "sqs:mbbench",
       bodyKind: "sqs",
-      body: Buffer.from(raw ? envelope : snsNotification(envelope, traceparent)),
+      // Text, as SqsSource delivers an SQS body.
+      body: raw ? envelope : snsNotification(envelope, traceparent),
       attributes: raw && traceparent !== undefined ? { traceparent } : {},
       receiveCount: 1,
       publishedAtMs: 0,

@@ -231,7 +231,7 @@ async function measureSize(targetBytes: number, iterations: number, pool: number
 
   // The floor: the same irreducible operations, bare.
   const floorInputs = messages.map((m, i) => ({
-    text: m.body.toString("utf8"),
+    text: typeof m.body === "string" ? m.body : m.body.toString("utf8"),
     key: keyObjects[i]!,
     aad: Buffer.from(`${envelopes[i]!.tenant}\n${envelopes[i]!.keyVersion}`),
     prepared: outputs[i]!.map((o) => ({ schema: o.schema, message: o.message })),

@@ -2,9 +2,9 @@
 // to SQS) or an SNS notification whose `Message` is the envelope string.
 //
 // Detection without a wasted parse: a notification always has the key "Type"; a legacy envelope
-// never does, and none of its values can contain the 6 bytes `"Type"` except an event id that
-// is exactly the word Type (a quote inside a JSON string is escaped as \"). So a raw body is
-// recognised by one byte search and parsed once, later, by parseLegacyEnvelope; only a body
+// never does, and none of its values can contain the 6 characters `"Type"` except an event id
+// that is exactly the word Type (a quote inside a JSON string is escaped as \"). So a raw body is
+// recognised by one substring search and parsed once, later, by parseLegacyEnvelope; only a body
 // containing `"Type"` is parsed here, and a false positive just falls back to raw.
 import { PermanentError } from "../pipeline/errors.ts";
 import { jsonTypeOf, quote } from "./describe.ts";
@@ -19,7 +19,7 @@ export interface UnwrappedSqsBody {
   readonly snsAttributes?: Record<string, string>;
 }
 
-const TYPE_KEY = Buffer.from('"Type"');
+const TYPE_KEY = '"Type"';
 
 function malformed(message: string): PermanentError {
   return new PermanentError("envelope", "MalformedEnvelope", message);
@@ -29,9 +29,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-export function unwrapSqsBody(body: Buffer): UnwrappedSqsBody {
-  const text = body.toString("utf8");
-  if (body.indexOf(TYPE_KEY) === -1) return { payload: text };
+/** `body`: the SQS message body as received (text), or its UTF-8 bytes. */
+export function unwrapSqsBody(body: string | Buffer): UnwrappedSqsBody {
+  const text = typeof body === "string" ? body : body.toString("utf8");
+  if (text.indexOf(TYPE_KEY) === -1) return { payload: text };
 
   let parsed: unknown;
   try {

@@ -68,5 +68,6 @@ export function deadLetterRecord(topic: string, message: SourceMessage, error: P
   ]);
   for (const [name, value] of Object.entries(message.attributes)) headers.set(`${dlqHeader.attributePrefix}${name}`, value);
   if (message.orderingKey !== undefined) headers.set(`${dlqHeader.attributePrefix}ordering_key`, message.orderingKey);
-  return { topic, key: message.id, value: message.body, headers };
+  const value = typeof message.body === "string" ? Buffer.from(message.body, "utf8") : message.body;
+  return { topic, key: message.id, value, headers };
 }

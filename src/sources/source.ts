@@ -9,8 +9,12 @@ export interface SourceMessage {
   readonly source: string;
   /** How the legacy envelope is carried: an SQS body (raw or SNS notification) or Pub/Sub data. */
   readonly bodyKind: "sqs" | "pubsub";
-  /** The body exactly as received (still encrypted); goes to the DLQ unchanged. */
-  readonly body: Buffer;
+  /**
+   * The body exactly as received (still encrypted); goes to the DLQ unchanged (a string as its
+   * UTF-8 bytes). SQS delivers text and it stays text: the envelope stage parses text, so turning
+   * it into bytes here would only have it decoded again. Pub/Sub data is bytes.
+   */
+  readonly body: Buffer | string;
   /** Transport attributes (SQS message attributes, Pub/Sub attributes). */
   readonly attributes: Readonly<Record<string, string>>;
   /** How many times the source has delivered this message (1 on first delivery). */

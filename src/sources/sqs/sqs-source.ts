@@ -133,16 +133,17 @@ export class SqsSource implements Source {
   }
 
   #toSourceMessage(message: Message): SourceMessage {
-    const body = Buffer.from(message.Body ?? "", "utf8");
+    const body = message.Body ?? "";
+    const bytes = Buffer.byteLength(body, "utf8");
     const lease: Lease = {
       receiptHandle: message.ReceiptHandle ?? "",
-      bytes: body.length,
+      bytes,
       visibleUntilMs: Date.now() + this.#options.visibilityTimeoutSeconds * 1000,
       leaseSeconds: this.#options.visibilityTimeoutSeconds,
       settled: false,
     };
     this.#leases.add(lease);
-    this.#budget.chargeBytes(body.length);
+    this.#budget.chargeBytes(bytes);
     const attributes: Record<string, string> = {};
     for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
       if (value.StringValue !== undefined) attributes[name] = value.StringValue;

@@ -71,6 +71,13 @@ describe("unwrapSqsBody", () => {
     assert.equal(result.snsAttributes, undefined);
   });
 
+  test("the body as SQS delivers it (text) gives the same results as its bytes", () => {
+    assert.deepEqual(unwrapSqsBody(envelope), { payload: envelope });
+    const body = notification({ MessageAttributes: { traceparent: { Type: "String", Value: "00-ab-cd-01" } } });
+    assert.deepEqual(unwrapSqsBody(body.toString("utf8")), unwrapSqsBody(body));
+    assert.equal(unwrapSqsBody(body.toString("utf8")).payload, envelope);
+  });
+
   test("compact notification JSON is detected too", () => {
     const body = Buffer.from(JSON.stringify({ Type: "Notification", MessageId: "m1", Message: envelope }));
     assert.deepEqual(unwrapSqsBody(body), { payload: envelope, snsMessageId: "m1" });

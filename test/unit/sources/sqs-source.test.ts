@@ -96,6 +96,7 @@ describe("SqsSource", () => {
     assert.equal(first.receiveCount, 3);
     assert.equal(first.publishedAtMs, 1700000000000);
     assert.equal(first.attributes.traceparent, "00-abc-def-01");
+    assert.equal(first.body, '{"n":0}', "the body stays the text SQS delivered");
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(fake.deleted.length, 0, "nothing deleted before ack");
     for (const message of delivered) message.ack();
@@ -144,6 +145,22 @@ describe("SqsSource", () => {
     assert.deepEqual(fake.visibility, [{ handle: "h0", seconds: 0 }]);
     assert.deepEqual(fake.deleted, ["h1"]);
     assert.equal(budget.messages, 0);
+    assert.equal(budget.bytes, 0);
+  });
+
+  it("charges the budget with the body's UTF-8 bytes (not its UTF-16 length) until settled", async () => {
+    const fake = new FakeSqs();
+    const body = '{"name":"Zoë €"}'; // 16 characters, 19 bytes
+    fake.queue.push({ MessageId: "m0", ReceiptHandle: "h0", Body: body, Attributes: {} });
+    const budget = new InFlightBudget(100, 1 << 20);
+    const delivered: SourceMessage[] = [];
+    const sqs = source(fake, 30, budget);
+    await sqs.start((batch) => delivered.push(...batch));
+    await until("delivered", () => delivered.length === 1);
+    assert.equal(delivered[0]!.body, body);
+    assert.equal(budget.bytes, Buffer.byteLength(body));
+    delivered[0]!.ack();
+    await sqs.stop();
     assert.equal(budget.bytes, 0);
   });
 });

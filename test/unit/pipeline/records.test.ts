@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { PermanentError } from "../../../src/pipeline/errors.ts";
+import { deadLetterRecord, dlqHeader } from "../../../src/pipeline/records.ts";
+import type { SourceMessage } from "../../../src/sources/source.ts";
+
+const noop = (): void => {};
+
+function sourceMessage(body: Buffer | string, bodyKind: "sqs" | "pubsub"): SourceMessage {
+  return {
+    id: "m-1",
+    source: bodyKind === "sqs" ? "sqs:q" : "pubsub:s",
+    bodyKind,
+    body,
+    attributes: { origin: "x" },
+    receiveCount: 1,
+    publishedAtMs: 0,
+    ack: noop,
+    nack: noop,
+  };
+}
+
+describe("deadLetterRecord", () => {
+  const error = new PermanentError("envelope", "MalformedEnvelope", "bad", { tenant: "t1" });
+
+  test("an SQS body (text as received) becomes its exact UTF-8 bytes", () => {
+    const body = '{"v":1,"note":"Zoë € 😀"}';
+    const record = deadLetterRecord("dlq", sourceMessage(body, "sqs"), error);
+    assert.deepEqual(record.value, Buffer.from(body, "utf8"));
+    assert.equal(record.headers!.get(dlqHeader.bodyKind), "sqs");
+    assert.equal(record.headers!.get(`${dlqHeader.attributePrefix}origin`), "x");
+  });
+
+  test("a Pub/Sub body (bytes) is the value unchanged", () => {
+    const body = Buffer.from([0xff, 0x00, 0x7b]);
+    const record = deadLetterRecord("dlq", sourceMessage(body, "pubsub"), error);
+    assert.equal(record.value, body);
+  });
+});
