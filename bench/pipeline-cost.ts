@@ -24,7 +24,7 @@ import type { PipelineStages } from "../src/pipeline/stages.ts";
 import { createCatalogEncoder } from "../src/schema/catalog-encoder.ts";
 import { confluentPrefix, frame, messageIndexPath } from "../src/schema/wire-format.ts";
 import { murmur2 } from "../src/sink/murmur2.ts";
-import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, RECORD_BATCH_OVERHEAD, recordBodyBytes, varintSize } from "../src/sink/record-size.ts";
+import { batchBytesOverLimit, KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from "../src/sink/record-size.ts";
 import { makeTraffic } from "./events.ts";
 
 export const stageNames = [
@@ -72,8 +72,7 @@ class InMemorySink implements RecordSink {
     return Promise.resolve();
   }
   checkRecordSize(record: OutRecord): PermanentError | undefined {
-    const body = recordBodyBytes(record);
-    if (RECORD_BATCH_OVERHEAD + varintSize(body) + body <= KAFKA_DEFAULT_MAX_MESSAGE_BYTES) return undefined;
+    if (batchBytesOverLimit(record, KAFKA_DEFAULT_MAX_MESSAGE_BYTES) === undefined) return undefined;
     return new PermanentError("produce", "RecordTooLarge", "too large");
   }
 }
@@ -198,7 +197,7 @@ async function measureSize(targetBytes: number, iterations: number, pool: number
             e.tenant,
             undefined,
           );
-          sink += recordBodyBytes(record);
+          sink += batchBytesOverLimit(record, KAFKA_DEFAULT_MAX_MESSAGE_BYTES) ?? 1;
           sink += (murmur2(Buffer.from(record.key as string)) & 0x7fffffff) % PARTITIONS;
         }
       }),

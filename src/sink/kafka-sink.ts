@@ -21,7 +21,13 @@ import {
 } from "./errors.ts";
 import { murmur2 } from "./murmur2.ts";
 import { clean, type KafkaSinkOptions, resolveKafkaSinkOptions, toClientConnectionOptions } from "./options.ts";
-import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, RECORD_BATCH_OVERHEAD, recordBodyBytes, varintSize } from "./record-size.ts";
+import {
+  batchBytesOverLimit,
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  RECORD_BATCH_OVERHEAD,
+  recordBodyBytes,
+  varintSize,
+} from "./record-size.ts";
 import { type PlannedRecord, planRequests } from "./request-plan.ts";
 import { listMissingTopics, missingTopicsMessage } from "./topics.ts";
 import type { KafkaRecord } from "./types.ts";
@@ -48,6 +54,14 @@ function encodeHeaderName(name?: string): Buffer | undefined {
 
 function encodeHeaderValue(value?: HeaderValue): Buffer | undefined {
   return typeof value === "string" ? Buffer.from(value) : value;
+}
+
+function recordTooLarge(topic: string, batchBytes: number, limit: number): PermanentError {
+  return new PermanentError(
+    "produce",
+    permanentProduceErrorClasses.MESSAGE_TOO_LARGE,
+    `record of ${batchBytes} bytes exceeds max.message.bytes ${limit} of topic ${clean(topic)}`,
+  );
 }
 
 export class KafkaSink {
@@ -115,7 +129,10 @@ export class KafkaSink {
    * compression, exceeds its topic's max.message.bytes; undefined when it fits.
    */
   checkRecordSize(record: KafkaRecord): PermanentError | undefined {
-    return this.#checkSize(record, recordBodyBytes(record));
+    // Called for every record the pipeline builds: an upper bound settles the usual case cheaply.
+    const limit = this.#limitOf(record.topic);
+    const batchBytes = batchBytesOverLimit(record, limit);
+    return batchBytes === undefined ? undefined : recordTooLarge(record.topic, batchBytes, limit);
   }
 
   /**
@@ -178,16 +195,16 @@ export class KafkaSink {
     this.#admin = undefined;
   }
 
+  #limitOf(topic: string): number {
+    const limit = this.#limits.get(topic);
+    if (limit === undefined) throw new Error(`kafka sink: topic '${clean(topic)}' was not passed to start()`);
+    return limit;
+  }
+
   #checkSize(record: KafkaRecord, bodyBytes: number): PermanentError | undefined {
-    const limit = this.#limits.get(record.topic);
-    if (limit === undefined) throw new Error(`kafka sink: topic '${clean(record.topic)}' was not passed to start()`);
+    const limit = this.#limitOf(record.topic);
     const batchBytes = RECORD_BATCH_OVERHEAD + varintSize(bodyBytes) + bodyBytes;
-    if (batchBytes <= limit) return undefined;
-    return new PermanentError(
-      "produce",
-      permanentProduceErrorClasses.MESSAGE_TOO_LARGE,
-      `record of ${batchBytes} bytes exceeds max.message.bytes ${limit} of topic ${clean(record.topic)}`,
-    );
+    return batchBytes <= limit ? undefined : recordTooLarge(record.topic, batchBytes, limit);
   }
 
   async #produce(records: readonly KafkaRecord[], sizes: readonly number[]): Promise<void> {
