@@ -24,15 +24,15 @@ export function catalogRecord(
   tenant: string,
   traceparent: string | undefined,
 ): OutRecord {
-  const headers = new Map<string, string>([
-    ["ce_specversion", "1.0"],
-    ["ce_id", ceId],
-    ["ce_source", ceSource],
-    ["ce_type", event.type],
-    ["ce_time", event.time],
-    ["content-type", CONTENT_TYPE],
-    ["tenant", tenant],
-  ]);
+  // Set one by one: a Map built from an array of pairs allocates and iterates 7 more arrays.
+  const headers = new Map<string, string>()
+    .set("ce_specversion", "1.0")
+    .set("ce_id", ceId)
+    .set("ce_source", ceSource)
+    .set("ce_type", event.type)
+    .set("ce_time", event.time)
+    .set("content-type", CONTENT_TYPE)
+    .set("tenant", tenant);
   if (event.subject !== undefined) headers.set("ce_subject", event.subject);
   if (traceparent !== undefined) headers.set("traceparent", traceparent);
   return { topic: event.topic, key: event.key, value, headers };
