@@ -23,6 +23,8 @@ interface Work<E extends EnvelopeIdentity> {
   readonly message: SourceMessage;
   envelope: E | undefined;
   traceparent: string | undefined;
+  /** The envelope's data key, attached once per message (see #attachKeys). */
+  key: KeyObject | undefined;
   failure: PermanentError | undefined;
   records: OutRecord[];
 }
@@ -67,13 +69,12 @@ export class Pipeline<E extends EnvelopeIdentity> {
   async process(batch: readonly SourceMessage[]): Promise<void> {
     const started = Date.now();
     const work = batch.map((message) => this.#readEnvelope(message));
-    const loaded = await this.#loadMissingKeys(work);
-    if (loaded === undefined) {
+    if (!(await this.#attachKeys(work))) {
       for (const item of work) item.message.nack();
       this.#metrics.nacked.inc(undefined, work.length);
       return;
     }
-    for (const item of work) if (item.failure === undefined) this.#transform(item, loaded);
+    for (const item of work) if (item.failure === undefined) this.#transform(item);
     let records = this.#collectRecords(work);
     const sent = await retryTransient(
       async () => {
@@ -108,6 +109,8 @@ export class Pipeline<E extends EnvelopeIdentity> {
       return;
     }
     const now = Date.now();
+    let produced = 0;
+    let skipped = 0;
     for (const item of work) {
       item.message.ack();
       if (item.failure !== undefined) {
@@ -120,11 +123,13 @@ export class Pipeline<E extends EnvelopeIdentity> {
           tenant: item.failure.tenant,
         });
       } else {
-        this.#metrics.produced.inc(undefined, item.records.length);
-        if (item.records.length === 0) this.#metrics.skipped.inc();
+        produced += item.records.length;
+        if (item.records.length === 0) skipped++;
       }
       if (item.message.publishedAtMs > 0) this.#metrics.latency.observe((now - item.message.publishedAtMs) / 1000);
     }
+    this.#metrics.produced.inc(undefined, produced);
+    if (skipped > 0) this.#metrics.skipped.inc(undefined, skipped);
     this.#metrics.acked.inc(undefined, work.length);
     this.#log.debug("batch settled", { messages: work.length, records: records.records.length, ms: now - started });
   }
@@ -147,7 +152,14 @@ export class Pipeline<E extends EnvelopeIdentity> {
   }
 
   #readEnvelope(message: SourceMessage): Work<E> {
-    const item: Work<E> = { message, envelope: undefined, traceparent: undefined, failure: undefined, records: [] };
+    const item: Work<E> = {
+      message,
+      envelope: undefined,
+      traceparent: undefined,
+      key: undefined,
+      failure: undefined,
+      records: [],
+    };
     try {
       const read = this.#stages.readEnvelope(message);
       item.envelope = read.envelope;
@@ -159,22 +171,28 @@ export class Pipeline<E extends EnvelopeIdentity> {
   }
 
   /**
-   * Loads every key the batch needs and is not cached, once each. Permanent failures mark their
-   * messages; transient ones are retried with backoff. Undefined when stopped while retrying.
+   * Gives every item with an envelope its key: the cached one, or one loaded once per missing key
+   * for the whole batch. Permanent failures mark their messages; transient ones are retried with
+   * backoff. False when stopped while retrying. (A key is looked up once per message: one found in
+   * the cache is kept even if the cache lets it go while this batch waits for another.)
    */
-  async #loadMissingKeys(work: readonly Work<E>[]): Promise<Map<string, KeyObject> | undefined> {
-    const loaded = new Map<string, KeyObject>();
-    const missing = new Map<string, E>();
+  async #attachKeys(work: readonly Work<E>[]): Promise<boolean> {
+    let missing: Map<string, E> | undefined; // the usual batch needs no load: no Map
     for (const item of work) {
       const envelope = item.envelope;
-      if (envelope === undefined || this.#stages.keys.peek(envelope.tenant, envelope.keyVersion) !== undefined) continue;
+      if (envelope === undefined) continue;
+      item.key = this.#stages.keys.peek(envelope.tenant, envelope.keyVersion);
+      if (item.key !== undefined) continue;
+      missing ??= new Map();
       missing.set(keyId(envelope.tenant, envelope.keyVersion), envelope);
     }
-    if (missing.size === 0) return loaded;
+    if (missing === undefined) return true;
+    const toLoad = missing;
+    const loaded = new Map<string, KeyObject>();
     const failures = new Map<string, PermanentError>();
     const done = await retryTransient(
       async () => {
-        const pending = [...missing].filter(([id]) => !loaded.has(id) && !failures.has(id));
+        const pending = [...toLoad].filter(([id]) => !loaded.has(id) && !failures.has(id));
         const results = await Promise.allSettled(
           pending.map(([, envelope]) => this.#stages.keys.load(envelope.tenant, envelope.keyVersion)),
         );
@@ -194,23 +212,24 @@ export class Pipeline<E extends EnvelopeIdentity> {
         this.#log.warn("key load failed; retrying", { attempt, delayMs, error: describe(error) });
       },
     );
-    if (!done) return undefined;
+    if (!done) return false;
     for (const item of work) {
-      if (item.envelope === undefined) continue;
-      const failure = failures.get(keyId(item.envelope.tenant, item.envelope.keyVersion));
+      if (item.envelope === undefined || item.key !== undefined) continue;
+      const id = keyId(item.envelope.tenant, item.envelope.keyVersion);
+      const failure = failures.get(id);
       if (failure !== undefined) item.failure = withTenant(failure, item.envelope.tenant);
+      else item.key = loaded.get(id);
     }
-    return loaded;
+    return true;
   }
 
   /** decrypt → parse → map → encode, synchronously; a failure marks the item for the DLQ. */
-  #transform(item: Work<E>, loaded: ReadonlyMap<string, KeyObject>): void {
+  #transform(item: Work<E>): void {
     const envelope = item.envelope!;
     const stages = this.#stages;
     let stage: PermanentError["stage"] = "decrypt";
     try {
-      const key =
-        stages.keys.peek(envelope.tenant, envelope.keyVersion) ?? loaded.get(keyId(envelope.tenant, envelope.keyVersion));
+      const key = item.key;
       if (key === undefined) {
         throw new PermanentError(
           "key",

@@ -230,6 +230,32 @@ describe("Pipeline", () => {
     assert.equal(records.filter((record) => record.topic !== "dlq").length, 2);
   });
 
+  it("keeps a key found in the cache even if the cache drops it while another key loads", async () => {
+    let cached = true;
+    const sink = new FakeSink();
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p } = pipeline(sink, {
+      keys: {
+        peek: (tenant) => (tenant === "warm" && cached ? key : undefined),
+        load: async () => {
+          cached = false; // e.g. the warm key's cache entry expires meanwhile
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return key;
+        },
+      },
+    });
+    await p.process([
+      message("a", { tenant: "warm", kver: 1, id: "e1" }, settled),
+      message("b", { tenant: "cold", kver: 1, id: "e2" }, settled),
+    ]);
+    assert.deepEqual(settled.acks, ["a", "b"]);
+    assert.deepEqual(
+      sink.sent.flat().map((record) => record.topic),
+      [orderPlacedTopic.topic, orderPlacedTopic.topic],
+      "both mapped, neither dead-lettered",
+    );
+  });
+
   it("dead-letters the records Kafka refused for good and sends the rest again", async () => {
     const sink = new FakeSink();
     sink.permanent = new KafkaPermanentError(
