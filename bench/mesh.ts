@@ -268,6 +268,11 @@ export class BridgeChild {
     }
   }
 
+  /** The /metrics page as text (process and bridge metrics). */
+  async metricsText(): Promise<string> {
+    return (await fetch(`http://127.0.0.1:${this.#opsPort}/metrics`)).text();
+  }
+
   async metrics(): Promise<BridgeMetricsSample> {
     const text = await (await fetch(`http://127.0.0.1:${this.#opsPort}/metrics`)).text();
     return parseMetrics(text);

@@ -5,7 +5,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createCatalogRegistry } from "../../catalog/index.ts";
 import { openLegacyEnvelope } from "../crypto/decrypt.ts";
 import type { Keyring } from "../crypto/keyring.ts";
-import { KmsKeyring } from "../crypto/kms-keyring.ts";
 import { StaticKeyring } from "../crypto/static-keyring.ts";
 import type { LegacyEnvelope } from "../envelope/legacy-envelope.ts";
 import { readEnvelope } from "../envelope/read.ts";
@@ -13,6 +12,7 @@ import { parseLegacyEvent } from "../mapping/parse.ts";
 import { startOpsServer } from "../ops/http.ts";
 import type { Logger } from "../ops/log.ts";
 import { BridgeMetrics } from "../ops/metrics.ts";
+import { trackProcessMetrics } from "../ops/process-metrics.ts";
 import { InFlightBudget } from "../pipeline/budget.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
 import { ProduceCoalescer } from "../pipeline/produce-coalescer.ts";
@@ -22,11 +22,7 @@ import { loadCatalogEncoder } from "../schema/catalog-encoder.ts";
 import { RegistryUnavailableError } from "../schema/errors.ts";
 import { RegistryClient } from "../schema/registry-client.ts";
 import { KafkaSink } from "../sink/kafka-sink.ts";
-import { createSqsClient } from "../sources/aws-clients.ts";
-import { PubSubSource } from "../sources/pubsub/pubsub-source.ts";
-import { createSubscriberApi } from "../sources/pubsub/subscriber-api.ts";
 import type { Source } from "../sources/source.ts";
-import { SqsSource } from "../sources/sqs/sqs-source.ts";
 import type { BridgeConfig } from "./config.ts";
 import { deployedCatalog, withTopicPrefix } from "./deployed-catalog.ts";
 
@@ -45,6 +41,7 @@ async function createKeyring(config: BridgeConfig): Promise<Keyring> {
   const keys = config.keys;
   // fromFile: its errors name the file and never quote its content (key material).
   if (keys.provider === "static") return StaticKeyring.fromFile(keys.file);
+  const { KmsKeyring } = await import("../crypto/kms-keyring.ts");
   return KmsKeyring.fromFile(keys.file, {
     kms: { region: config.aws.region, endpoint: config.aws.endpoint },
     maxAgeMs: keys.maxAgeSeconds * 1000,
@@ -75,6 +72,7 @@ async function loadEncoderWithRetry(config: BridgeConfig, log: Logger, stop: Abo
 
 export async function startBridge(config: BridgeConfig, log: Logger): Promise<RunningBridge> {
   const metrics = new BridgeMetrics();
+  const stopProcessMetrics = trackProcessMetrics(metrics);
   const budget = new InFlightBudget(config.budget.maxMessages, config.budget.maxBytes);
   metrics.inFlight.track(() => budget.messages);
   metrics.inFlightBytes.track(() => budget.bytes);
@@ -124,13 +122,22 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     );
 
     const sources: Source[] = [];
+    // A cloud's client libraries are loaded only when one of its sources is configured.
     if (config.sources.sqs.length > 0) {
+      const [{ createSqsClient }, { SqsSource }] = await Promise.all([
+        import("../sources/aws-clients.ts"),
+        import("../sources/sqs/sqs-source.ts"),
+      ]);
       const sqs = createSqsClient({ region: config.aws.region, endpoint: config.aws.endpoint, maxSockets: 256 });
       for (const options of config.sources.sqs) sources.push(new SqsSource(sqs, options, budget, log));
     }
     const pubsub = config.sources.pubsub;
     if (pubsub !== undefined) {
       // One source for every subscription: they share its pull pool, and with SQS the budget.
+      const [{ createSubscriberApi }, { PubSubSource }] = await Promise.all([
+        import("../sources/pubsub/subscriber-api.ts"),
+        import("../sources/pubsub/pubsub-source.ts"),
+      ]);
       const api = createSubscriberApi(
         { projectId: pubsub.project, emulatorHost: pubsub.emulatorHost },
         { callTimeoutMs: 30_000 },
@@ -166,6 +173,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
         await openSink.close();
         await openKeyring.close?.();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        stopProcessMetrics();
         log.info("stopped");
       },
     };
@@ -174,6 +182,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
     await sink?.close().catch(() => undefined);
     await keyring?.close?.().catch(() => undefined);
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    stopProcessMetrics();
     throw error;
   }
 }
