@@ -2,15 +2,11 @@
 import { parseArgs } from "node:util";
 import { meshEndpoints } from "../../infra/stack/ports.ts";
 import { createLogger } from "../ops/log.ts";
-import { createSqsClient } from "../sources/aws-clients.ts";
-import { startBridge } from "./bridge.ts";
-import { runDemo } from "./commands/demo.ts";
-import { describeDeadLetter, readDeadLetters, replayToSqs } from "./commands/dlq.ts";
-import { dryRun } from "./commands/dry-run.ts";
-import { registerCatalogSchemas } from "./commands/schemas.ts";
-import { simulateProvision, simulateProvisionPubSub, simulatePublish, simulatePublishPubSub } from "./commands/simulate.ts";
-import { createBridgeTopics } from "./commands/topics.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+
+// Each command loads its modules when it runs: `run` with only Pub/Sub configured never loads
+// the AWS SDK, the simulators or the admin tools (tens of MB of resident memory; see
+// docs/decisions/0006).
 
 const usage = `meshbridge — legacy SNS/SQS and Pub/Sub events into the Kafka event mesh
 
@@ -73,6 +69,7 @@ async function run(argv: readonly string[]): Promise<void> {
   if (path === undefined) throw new ConfigError("run: --config FILE (or MB_CONFIG) is required");
   const config = loadConfig(path);
   const log = createLogger(config.log.level, { service: "meshbridge" });
+  const { startBridge } = await import("./bridge.ts");
   const bridge = await startBridge(config, log);
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -97,6 +94,7 @@ async function run(argv: readonly string[]): Promise<void> {
 /** `simulate provision|publish --cloud gcp`: the Pub/Sub world on the emulator (or a project). */
 async function simulatePubSubCommand(sub: string | undefined, values: Record<string, string | undefined>): Promise<void> {
   const emulatorHost = process.env.PUBSUB_EMULATOR_HOST ?? meshEndpoints.pubsubEmulatorHost;
+  const { simulateProvisionPubSub, simulatePublishPubSub } = await import("./commands/simulate.ts");
   if (sub === "provision") {
     if (values.name === undefined) throw new ConfigError("simulate provision: --name is required");
     const world = await simulateProvisionPubSub({
@@ -137,6 +135,7 @@ async function main(argv: readonly string[]): Promise<void> {
       if (sub !== "register") break;
       const { values } = parseArgs({ args: rest, options: { registry: { type: "string" }, prefix: { type: "string" } } });
       const url = values.registry ?? process.env.MB_REGISTRY_URL ?? meshEndpoints.registryUrl;
+      const { registerCatalogSchemas } = await import("./commands/schemas.ts");
       return registerCatalogSchemas(url, console.log, values.prefix ?? "");
     }
     case "topics": {
@@ -152,6 +151,7 @@ async function main(argv: readonly string[]): Promise<void> {
       });
       const bootstrap = (values.bootstrap ?? process.env.MB_KAFKA_BOOTSTRAP ?? meshEndpoints.kafkaBootstrap).split(",");
       const partitions = int(values.partitions, "partitions", 6);
+      const { createBridgeTopics } = await import("./commands/topics.ts");
       return createBridgeTopics(bootstrap, values.dlq ?? "meshbridge.dlq", partitions, console.log, values.prefix ?? "");
     }
     case "dry-run": {
@@ -161,6 +161,7 @@ async function main(argv: readonly string[]): Promise<void> {
         allowPositionals: true,
       });
       if (positionals.length === 0) throw new ConfigError("dry-run: give one or more legacy event JSON files");
+      const { dryRun } = await import("./commands/dry-run.ts");
       if (dryRun(positionals, values.tenant ?? "tenant-0001") > 0) process.exitCode = 1;
       return;
     }
@@ -190,6 +191,7 @@ async function main(argv: readonly string[]): Promise<void> {
       const cloud = values.cloud ?? "aws";
       if (cloud !== "aws" && cloud !== "gcp") throw new ConfigError("--cloud: aws or gcp");
       if (cloud === "gcp") return simulatePubSubCommand(sub, values);
+      const { simulateProvision, simulatePublish } = await import("./commands/simulate.ts");
       if (sub === "provision") {
         if (values.name === undefined) throw new ConfigError("simulate provision: --name is required");
         const topology = values.topology ?? "per-tenant";
@@ -239,6 +241,7 @@ async function main(argv: readonly string[]): Promise<void> {
         idleMs: 3000,
         filter: { stage: values.stage, errorClass: values["error-class"], tenant: values.tenant, source: values.source },
       };
+      const { describeDeadLetter, readDeadLetters, replayToSqs } = await import("./commands/dlq.ts");
       if (sub === "inspect") {
         const count = await readDeadLetters(read, (record) => console.log(describeDeadLetter(record)));
         console.log(`${count} dead letters`);
@@ -246,6 +249,7 @@ async function main(argv: readonly string[]): Promise<void> {
       }
       if (sub === "replay") {
         if (values["queue-url"] === undefined) throw new ConfigError("dlq replay: --queue-url is required");
+        const { createSqsClient } = await import("../sources/aws-clients.ts");
         const sqs = createSqsClient({ region: process.env.AWS_REGION ?? "us-east-1", endpoint: process.env.MB_AWS_ENDPOINT });
         try {
           console.log(`replayed ${await replayToSqs(sqs, values["queue-url"], read)} dead letters to ${values["queue-url"]}`);
@@ -261,6 +265,7 @@ async function main(argv: readonly string[]): Promise<void> {
         args: argv.slice(1),
         options: { rate: { type: "string" }, seconds: { type: "string" }, tenants: { type: "string" } },
       });
+      const { runDemo } = await import("./commands/demo.ts");
       return runDemo({
         aws: localAws(),
         rate: int(values.rate, "rate", 200),
