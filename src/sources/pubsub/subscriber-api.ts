@@ -2,7 +2,14 @@
 // gRPC; every call multiplexed on one channel). An interface so the scheduling, ordering and
 // settlement logic can be tested without a server.
 import { v1 } from "@google-cloud/pubsub";
+import { Metadata } from "@grpc/grpc-js";
 import { createPubSubClient, type PubSubClientConfig } from "../pubsub-client.ts";
+import {
+  decodePullResponse,
+  encodeAcknowledgeRequest,
+  encodeModifyAckDeadlineRequest,
+  encodePullRequest,
+} from "./subscriber-codec.ts";
 
 export interface PulledMessage {
   readonly ackId: string;
@@ -51,15 +58,6 @@ export const subscriptionPath = (project: string, id: string): string =>
 
 export const subscriptionId = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
 
-type Timestamp = { seconds?: number | string | { toNumber(): number } | null; nanos?: number | null } | null | undefined;
-
-function timestampMs(time: Timestamp): number {
-  if (time === null || time === undefined) return 0;
-  const seconds = time.seconds;
-  const whole = typeof seconds === "object" && seconds !== null ? seconds.toNumber() : Number(seconds ?? 0);
-  return whole * 1000 + Math.floor((time.nanos ?? 0) / 1e6);
-}
-
 type RawSubscription = {
   name?: string | null;
   ackDeadlineSeconds?: number | null;
@@ -76,49 +74,71 @@ function toInfo(raw: RawSubscription): SubscriptionInfo {
   };
 }
 
-const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
-
 export interface SubscriberApiOptions {
   /** Per unary call; pulls return at once, so this only bounds a hung server. */
   readonly callTimeoutMs: number;
 }
 
-/** The real thing: one SubscriberClient (one gRPC channel) for every subscription. */
+/** The unary-call surface of the grpc-js client the generated SubscriberClient is built on. */
+interface GrpcStub {
+  makeUnaryRequest<Req, Res>(
+    method: string,
+    serialize: (value: Req) => Buffer,
+    deserialize: (value: Buffer) => Res,
+    argument: Req,
+    metadata: Metadata,
+    options: { deadline: number },
+    callback: (error: Error | null, value?: Res) => void,
+  ): unknown;
+}
+
+const SERVICE = "/google.pubsub.v1.Subscriber/";
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const ignoreResponse = (): undefined => undefined;
+
+/**
+ * The real thing: one SubscriberClient (one gRPC channel, credentials and endpoint worked out by
+ * the library) for every subscription. Pull, Acknowledge and ModifyAckDeadline go straight to
+ * its grpc-js stub with our own codec (./subscriber-codec.ts); the rare admin calls use the
+ * generated methods.
+ */
 export function createSubscriberApi(config: PubSubClientConfig, options: SubscriberApiOptions): SubscriberApi {
   // The PubSub object works out endpoint and credentials (emulator or ADC); reuse its options.
   const pubsub = createPubSubClient(config);
   const client = new v1.SubscriberClient({ ...pubsub.options });
   const call = { timeout: options.callTimeoutMs };
+  const stub = client.initialize().then(() => client.subscriberStub as Promise<unknown> as Promise<GrpcStub>);
+  // Unhandled until the first call awaits it; a failure surfaces there.
+  stub.catch(() => undefined);
+
+  const unary = async <Res>(method: string, subscription: string, request: Uint8Array, decode: (b: Buffer) => Res) => {
+    const grpc = await stub;
+    // The routing header the generated client sends: lets the service route to the subscription's region.
+    const metadata = new Metadata();
+    metadata.set("x-goog-request-params", `subscription=${encodeURIComponent(subscription)}`);
+    return new Promise<Res>((resolve, reject) => {
+      grpc.makeUnaryRequest<Uint8Array, Res>(
+        SERVICE + method,
+        asBuffer,
+        decode,
+        request,
+        metadata,
+        { deadline: Date.now() + options.callTimeoutMs },
+        (error, value) => (error === null ? resolve(value as Res) : reject(error)),
+      );
+    });
+  };
+
   return {
-    async pull(subscription, maxMessages) {
-      const [response] = await client.pull({ subscription, maxMessages, returnImmediately: true }, call);
-      const received = response.receivedMessages ?? [];
-      const out: PulledMessage[] = new Array(received.length);
-      for (let index = 0; index < received.length; index++) {
-        const item = received[index]!;
-        const message = item.message ?? {};
-        const data = message.data;
-        out[index] = {
-          ackId: item.ackId ?? "",
-          messageId: message.messageId ?? "",
-          data: Buffer.isBuffer(data)
-            ? data
-            : data instanceof Uint8Array
-              ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-              : Buffer.from(data ?? "", "base64"),
-          attributes: message.attributes ?? EMPTY,
-          publishTimeMs: timestampMs(message.publishTime),
-          orderingKey: message.orderingKey ?? "",
-          deliveryAttempt: item.deliveryAttempt ?? 0,
-        };
-      }
-      return out;
+    pull(subscription, maxMessages) {
+      return unary("Pull", subscription, encodePullRequest(subscription, maxMessages), decodePullResponse);
     },
     async acknowledge(subscription, ackIds) {
-      await client.acknowledge({ subscription, ackIds: [...ackIds] }, call);
+      await unary("Acknowledge", subscription, encodeAcknowledgeRequest(subscription, ackIds), ignoreResponse);
     },
     async modifyAckDeadline(subscription, ackIds, seconds) {
-      await client.modifyAckDeadline({ subscription, ackIds: [...ackIds], ackDeadlineSeconds: seconds }, call);
+      const request = encodeModifyAckDeadlineRequest(subscription, ackIds, seconds);
+      await unary("ModifyAckDeadline", subscription, request, ignoreResponse);
     },
     async getSubscription(subscription) {
       const [raw] = await client.getSubscription({ subscription }, call);

@@ -1,0 +1,102 @@
+// The hand-written Pub/Sub codec against the official protobufjs types shipped with
+// @google-cloud/pubsub: what we write, they read; what they write, we read.
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { test } from "node:test";
+import {
+  decodePullResponse,
+  encodeAcknowledgeRequest,
+  encodeModifyAckDeadlineRequest,
+  encodePullRequest,
+  PubSubDecodeError,
+} from "../../../src/sources/pubsub/subscriber-codec.ts";
+
+interface ProtoType {
+  encode(message: unknown): { finish(): Uint8Array };
+  decode(bytes: Uint8Array): unknown;
+  toObject(message: unknown, options?: Record<string, unknown>): Record<string, unknown>;
+  fromObject(object: Record<string, unknown>): unknown;
+}
+const protos = createRequire(import.meta.url)("@google-cloud/pubsub/build/protos/protos.js") as {
+  google: { pubsub: { v1: Record<string, ProtoType> } };
+};
+const v1 = protos.google.pubsub.v1;
+const official = (type: string, bytes: Uint8Array) =>
+  v1[type]!.toObject(v1[type]!.decode(bytes), { longs: Number, defaults: true });
+const officialBytes = (type: string, object: Record<string, unknown>): Buffer =>
+  Buffer.from(v1[type]!.encode(v1[type]!.fromObject(object)).finish());
+
+const SUBSCRIPTION = "projects/p/subscriptions/sub-ü";
+
+test("requests decode as the official types read them", () => {
+  assert.deepEqual(official("PullRequest", encodePullRequest(SUBSCRIPTION, 100)), {
+    subscription: SUBSCRIPTION,
+    returnImmediately: true,
+    maxMessages: 100,
+  });
+  const ackIds = ["a-1", "b-2", "x".repeat(300)];
+  const ack = official("AcknowledgeRequest", encodeAcknowledgeRequest(SUBSCRIPTION, ackIds));
+  assert.deepEqual(ack, { subscription: SUBSCRIPTION, ackIds });
+  const modify = official("ModifyAckDeadlineRequest", encodeModifyAckDeadlineRequest(SUBSCRIPTION, ackIds, 0));
+  assert.deepEqual(modify, { subscription: SUBSCRIPTION, ackIds, ackDeadlineSeconds: 0 });
+  const extend = official("ModifyAckDeadlineRequest", encodeModifyAckDeadlineRequest(SUBSCRIPTION, ["z"], 600));
+  assert.equal(extend.ackDeadlineSeconds, 600);
+});
+
+test("a PullResponse written by the official types reads back field by field", () => {
+  const data = Buffer.from(JSON.stringify({ iv: "x", ct: "y" }));
+  const bytes = officialBytes("PullResponse", {
+    receivedMessages: [
+      {
+        ackId: "ack-1",
+        deliveryAttempt: 3,
+        message: {
+          data,
+          attributes: { traceparent: "00-abc-01", ["__proto__"]: "stays data", "": "empty key" },
+          messageId: "m-1",
+          publishTime: { seconds: 1_764_300_000, nanos: 987_654_321 },
+          orderingKey: "tenant-7",
+        },
+      },
+      { ackId: "ack-2", message: { data: Buffer.alloc(0), messageId: "m-2" } },
+      { ackId: "ack-3" },
+    ],
+  });
+  const messages = decodePullResponse(bytes);
+  assert.equal(messages.length, 3);
+  const [first, second, third] = messages;
+  assert.equal(first!.ackId, "ack-1");
+  assert.equal(first!.messageId, "m-1");
+  assert.deepEqual(first!.data, data);
+  assert.equal(first!.publishTimeMs, 1_764_300_000_987);
+  assert.equal(first!.orderingKey, "tenant-7");
+  assert.equal(first!.deliveryAttempt, 3);
+  assert.equal(first!.attributes.traceparent, "00-abc-01");
+  assert.equal(Object.getOwnPropertyDescriptor(first!.attributes, "__proto__")?.value, "stays data");
+  assert.equal(first!.attributes[""], "empty key");
+  assert.equal(Object.getPrototypeOf(first!.attributes), null);
+  assert.equal(second!.ackId, "ack-2");
+  assert.equal(second!.data.length, 0);
+  assert.equal(second!.publishTimeMs, 0);
+  assert.equal(second!.orderingKey, "");
+  assert.deepEqual({ ...second!.attributes }, {});
+  assert.equal(third!.messageId, "", "a message without its PubsubMessage has empty fields");
+});
+
+test("unknown fields are skipped; an empty response is no messages", () => {
+  assert.deepEqual(decodePullResponse(Buffer.alloc(0)), []);
+  // Field 15 varint with a 10-byte (negative) value, field 14 fixed64, then one message.
+  const unknown = Buffer.from([0x78, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x71, 1, 2, 3, 4, 5, 6, 7, 8]);
+  const known = officialBytes("PullResponse", { receivedMessages: [{ ackId: "only", message: { messageId: "m" } }] });
+  const messages = decodePullResponse(Buffer.concat([unknown, known]));
+  assert.deepEqual(
+    messages.map((m) => [m.ackId, m.messageId]),
+    [["only", "m"]],
+  );
+});
+
+test("a truncated response is refused with an error that says so", () => {
+  const bytes = officialBytes("PullResponse", { receivedMessages: [{ ackId: "a", message: { data: Buffer.alloc(50) } }] });
+  assert.throws(() => decodePullResponse(bytes.subarray(0, bytes.length - 10)), PubSubDecodeError);
+  assert.throws(() => decodePullResponse(Buffer.from([0x0a, 0x80])), /truncated varint/);
+});
