@@ -209,6 +209,7 @@ function parsePubSubSource(pubsub: Json, env: NodeJS.ProcessEnv): PubSubSourceCo
     maxInFlightPerSubscription: num(pubsub, "maxInFlightPerSubscription", path, 500, 1, 1_000_000),
     idleMinMs,
     idleMaxMs: num(pubsub, "idleMaxMs", path, 1000, idleMinMs, 60_000),
+    idlePullsPerSecond: num(pubsub, "idlePullsPerSecond", path, 100, 0, 100_000),
     leaseSeconds: num(pubsub, "leaseSeconds", path, 60, 10, 600),
   };
 }

@@ -38,6 +38,8 @@ export interface PubSubSourceOptions {
   /** Waits between pulls of a subscription whose last pull was empty: doubling from min to max. */
   readonly idleMinMs: number;
   readonly idleMaxMs: number;
+  /** Empty-handed pulls per second over all idle subscriptions together (0: unpaced). */
+  readonly idlePullsPerSecond: number;
   /** Ack deadline set on each extension while a message is in flight. */
   readonly leaseSeconds: number;
 }
@@ -51,6 +53,7 @@ export const defaultPubSubSourceOptions = {
   maxInFlightPerSubscription: 500,
   idleMinMs: 100,
   idleMaxMs: 1000,
+  idlePullsPerSecond: 100,
   leaseSeconds: 60,
 } as const;
 
@@ -165,6 +168,7 @@ export class PubSubSource implements Source {
     this.#scheduler = new PullScheduler<Subscription>({
       idleMinMs: options.idleMinMs,
       idleMaxMs: options.idleMaxMs,
+      idlePullsPerSecond: options.idlePullsPerSecond,
       maxInFlightPerSubscription: options.maxInFlightPerSubscription,
       tickMs: TICK_MS,
     });

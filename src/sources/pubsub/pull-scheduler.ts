@@ -4,6 +4,9 @@
 // construction). A subscription whose last pull was empty waits before it is asked again
 // (doubling up to a ceiling, so idle ones cost little); one holding its maximum of in-flight
 // messages is parked until some settle. One timer serves every waiting subscription.
+// Idle polling is also paced as a whole: with N idle subscriptions each waits at least
+// N / idlePullsPerSecond, so hundreds of quiet subscriptions cost a bounded number of pulls
+// (every pull costs CPU, garbage and, on Google's side, a billed request).
 
 export type SlotState = "ready" | "pulling" | "idle" | "parked" | "removed";
 
@@ -21,8 +24,13 @@ export interface Slot {
 export interface SchedulerOptions {
   /** First wait after an empty pull. */
   readonly idleMinMs: number;
-  /** Longest wait between pulls of an idle subscription: bounds the latency of a trickle. */
+  /** Longest backoff between pulls of an idle subscription: bounds the latency of a trickle. */
   readonly idleMaxMs: number;
+  /**
+   * Most empty-handed pulls per second over all idle subscriptions (0: no pacing). Above
+   * idleMaxMs × this many idle subscriptions, each waits longer than idleMaxMs.
+   */
+  readonly idlePullsPerSecond: number;
   /** A subscription may hold at most this many unsettled messages (its share of the budget). */
   readonly maxInFlightPerSubscription: number;
   /** Granularity of the one timer that wakes idle subscriptions. */
@@ -85,7 +93,7 @@ export class PullScheduler<S extends Slot = Slot> {
       return;
     }
     slot.idleMs = Math.min(this.#options.idleMaxMs, slot.idleMs === 0 ? this.#options.idleMinMs : slot.idleMs * 2);
-    this.#wait(slot, slot.idleMs);
+    this.#wait(slot, Math.max(slot.idleMs, this.#pacedIdleMs()));
   }
 
   /** Back in line without pulling (or parked when at its cap). */
@@ -133,6 +141,12 @@ export class PullScheduler<S extends Slot = Slot> {
     clearInterval(this.#timer);
     this.#timer = undefined;
     for (const taker of this.#takers.splice(0)) taker(undefined);
+  }
+
+  /** The wait that keeps all idle subscriptions together within idlePullsPerSecond. */
+  #pacedIdleMs(): number {
+    const rate = this.#options.idlePullsPerSecond;
+    return rate > 0 ? ((this.#idle.size + 1) * 1000) / rate : 0;
   }
 
   #wait(slot: S, delayMs: number): void {

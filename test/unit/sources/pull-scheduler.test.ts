@@ -4,8 +4,11 @@ import { PullScheduler, type Slot } from "../../../src/sources/pubsub/pull-sched
 
 const slot = (name: string): Slot => ({ name, inFlight: 0, state: "removed", idleMs: 0, dueAtMs: 0 });
 
-function scheduler(now: { ms: number }, cap = 100) {
-  return new PullScheduler({ idleMinMs: 100, idleMaxMs: 1000, maxInFlightPerSubscription: cap, tickMs: 10 }, () => now.ms);
+function scheduler(now: { ms: number }, cap = 100, idlePullsPerSecond = 0) {
+  return new PullScheduler(
+    { idleMinMs: 100, idleMaxMs: 1000, idlePullsPerSecond, maxInFlightPerSubscription: cap, tickMs: 10 },
+    () => now.ms,
+  );
 }
 
 test("round robin: a subscription with a backlog gets one turn per round, like every other", async () => {
@@ -86,4 +89,43 @@ test("removed slots are skipped; take() waits for a ready one; close() wakes wai
   s.close();
   assert.equal(await blocked, undefined);
   assert.equal(await s.take(), undefined);
+});
+
+test("idle pulls are paced as a whole: N idle subscriptions wait at least N / idlePullsPerSecond", async () => {
+  const now = { ms: 0 };
+  const s = scheduler(now, 100, 100);
+  const slots = Array.from({ length: 500 }, (_, i) => slot(`s${i}`));
+  for (const x of slots) s.add(x);
+  for (let i = 0; i < slots.length; i++) {
+    const next = await s.take();
+    assert.equal(next, slots[i]);
+    s.pulled(next!, 0);
+  }
+  assert.equal(s.idleCount, 500);
+  // The k-th to go idle waits k × 10 ms (k idle at 100 pulls/s), never less than idleMinMs.
+  assert.deepEqual(
+    slots.map((x) => x.dueAtMs),
+    slots.map((_, i) => Math.max(100, (i + 1) * 10)),
+  );
+  // So in any second, at most 100 of them are due to pull again — not 500.
+  for (let from = 0; from < 5000; from += 250) {
+    const due = slots.filter((x) => x.dueAtMs > from && x.dueAtMs <= from + 1000).length;
+    assert.ok(due <= 100, `${due} idle pulls due in (${from}, ${from + 1000}] ms`);
+  }
+});
+
+test("a few idle subscriptions are not slowed down by the pacing: the backoff rules", async () => {
+  const now = { ms: 0 };
+  const s = scheduler(now, 100, 100);
+  const a = slot("a");
+  s.add(a);
+  const waits: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    assert.equal(await s.take(), a);
+    s.pulled(a, 0);
+    waits.push(a.dueAtMs - now.ms);
+    now.ms = a.dueAtMs;
+    s.tick();
+  }
+  assert.deepEqual(waits, [100, 200, 400, 800, 1000]);
 });
