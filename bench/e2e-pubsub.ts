@@ -41,6 +41,8 @@ export interface PubSubBenchOptions {
   readonly targetBytes: number;
   readonly twoProcesses: boolean;
   readonly subscriptionCounts: readonly number[];
+  /** One of subscriptionCounts, measured again with idle polling unpaced (full mode). */
+  readonly unpacedAt?: number;
   readonly settleMs: number;
   readonly minSettleMs: number;
   readonly stableMs: number;
@@ -243,6 +245,7 @@ export async function measurePubSub(options: PubSubBenchOptions): Promise<PubSub
             label: `${options.label}`,
             keyFile,
             counts: options.subscriptionCounts,
+            unpacedAt: options.unpacedAt,
             settleMs: options.settleMs,
             minSettleMs: options.minSettleMs,
             stableMs: options.stableMs,

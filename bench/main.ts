@@ -6,6 +6,7 @@ import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createSqsClient } from "../src/sources/aws-clients.ts";
+import { defaultPubSubSourceOptions } from "../src/sources/pubsub/pubsub-source.ts";
 import { bareProduce, bareSqsDrain } from "./baselines.ts";
 import { renderChart } from "./chart.ts";
 import { measurePubSub, type PubSubBenchOptions, profilePubSubBridge } from "./e2e-pubsub.ts";
@@ -68,6 +69,7 @@ const plan = quick
         latencySeconds: 20,
         twoProcesses: true,
         subscriptionCounts: [0, 10, 100, 500],
+        unpacedAt: 500,
         settleMs: 45_000,
         minSettleMs: 20_000,
         stableMs: 20_000,
@@ -181,7 +183,8 @@ const pubsubLimit =
   pubsub.drain === null || produce === null ? null : Math.min(pubsub.drain.eventsPerSecond, produce.eventsPerSecond);
 const latencyAt = (fraction: number) => e2e?.latency.find((l) => l.fractionOfSaturation === fraction);
 const pubsubLatencyAt = (fraction: number) => pubsub.latency.find((l) => l.fractionOfSaturation === fraction);
-const footprint = (count: number) => pubsub.subscriptions.find((f) => f.subscriptions === count);
+const footprint = (count: number) => pubsub.subscriptions.find((f) => f.subscriptions === count && f.idlePacing);
+const unpaced = pubsub.subscriptions.find((f) => !f.idlePacing);
 const byCount = <T>(
   pick: (f: NonNullable<ReturnType<typeof footprint>>) => T,
 ): { 10: T | null; 100: T | null; 500: T | null } => {
@@ -285,7 +288,19 @@ const results: Results = {
     settled_after_s: byCount((f) => Math.round(f.settledAfterMs / 1000)),
     levelled_off: byCount((f) => f.levelledOff),
     rss_mb_no_subscriptions: round(footprint(0)?.rssMB, 0),
-    note: "The bridge (child process, Pub/Sub source only) with N idle subscriptions found by discovery (one topic; the subscriptions carry labels, one label per step). RSS = VmRSS from /proc once it settled (sampled every 5 s; settled = no growth above 2% for 20 s, at least 20 s, at most 45 s — it may still be growing then, which the table says: V8 sizes the heap to the idle polling's allocation rate, and under CPU contention it grows further; quick mode reads it after 5 s, before it settles, so reads low at 500); sockets = established connections to the emulator (ss, as test/mesh/pubsub-footprint.test.ts counts them); sockets_total = every socket descriptor (Kafka, ops HTTP server, emulator); streams = 0 by construction: the pull pool makes unary Pull calls only (≤ 16 in flight over one channel), no StreamingPull stream at any count (the stock client opens 5 per subscription); idle CPU = utime+stime over a window, % of one core (idle polling: about N pulls/s at idleMaxMs 1 s).",
+    heap_used_mb: byCount((f) => (f.heapUsedMB === null ? null : Math.round(f.heapUsedMB))),
+    idle_pulls_per_second: defaultPubSubSourceOptions.idlePullsPerSecond,
+    unpaced:
+      unpaced === undefined
+        ? null
+        : {
+            subscriptions: unpaced.subscriptions,
+            rss_mb: Math.round(unpaced.rssMB),
+            heap_used_mb: unpaced.heapUsedMB === null ? null : Math.round(unpaced.heapUsedMB),
+            idle_cpu_percent: Math.round(unpaced.idleCpuPercent * 10) / 10,
+            levelled_off: unpaced.levelledOff,
+          },
+    note: "The bridge (child process, Pub/Sub source only) with N idle subscriptions found by discovery (one topic; the subscriptions carry labels, one label per step). RSS = VmRSS from /proc once it settled (sampled every 5 s; settled = no growth above 2% for 20 s, at least 20 s, at most 45 s — it may still be growing then, which the table says: V8 sizes the heap to the idle polling's allocation rate, and under CPU contention it grows further; quick mode reads it after 5 s, before it settles, so reads low at 500); sockets = established connections to the emulator (ss, as test/mesh/pubsub-footprint.test.ts counts them); sockets_total = every socket descriptor (Kafka, ops HTTP server, emulator); streams = 0 by construction: the pull pool makes unary Pull calls only (≤ 16 in flight over one channel), no StreamingPull stream at any count (the stock client opens 5 per subscription); idle CPU = utime+stime over a window, % of one core. Idle polling is paced as a whole (idlePullsPerSecond, default 100: at 500 idle subscriptions each is asked every 5 s); in full mode the largest count is measured again unpaced (idlePullsPerSecond 0: each idle subscription asked every idleMaxMs = 1 s, ≈ 500 pulls/s) to show what the pacing saves; heap = nodejs_heap_size_used_bytes from the bridge's /metrics when RSS was read (live objects and not yet collected garbage).",
   },
   kafka_clients: kafkaClients,
   lost: null,

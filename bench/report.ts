@@ -76,6 +76,17 @@ export interface Results {
     settled_after_s: ByCount;
     levelled_off: { 10: boolean | null; 100: boolean | null; 500: boolean | null };
     rss_mb_no_subscriptions: number | null;
+    heap_used_mb: ByCount;
+    /** The pacing in effect for the rows above (the bridge's default). */
+    idle_pulls_per_second: number;
+    /** The largest count again with idle polling unpaced (full mode only). */
+    unpaced: {
+      subscriptions: number;
+      rss_mb: number;
+      heap_used_mb: number | null;
+      idle_cpu_percent: number;
+      levelled_off: boolean;
+    } | null;
     note: string;
   };
   kafka_clients: unknown;
@@ -236,7 +247,7 @@ export function evaluateTargets(r: Results): Target[] {
         costliest:
           idle === null
             ? "resident memory of the bridge itself (see Subscriptions)"
-            : `the bridge with 0 subscriptions already holds ${idle} MB; 500 idle subscriptions add ${t.value === null ? "?" : Math.round(t.value - idle)} MB (docs/decisions/0005 measured the live heap at 500 as ≈ 6 MB and attributes the rest to GC headroom from idle polling)`,
+            : `the bridge with 0 subscriptions holds ${idle} MB (mostly loaded code: the Kafka and Pub/Sub clients); 500 idle subscriptions add ${t.value === null ? "?" : Math.round(t.value - idle)} MB, V8 heap headroom for the idle polling's garbage (docs/decisions/0006)${r.subscriptions.unpaced === null ? "" : `; unpaced (${r.subscriptions.unpaced.subscriptions} pulls/s) it was ${r.subscriptions.unpaced.rss_mb} MB`}`,
       };
     }
     return t;
@@ -327,13 +338,20 @@ export function renderMarkdown(r: Results): string {
     "",
     "## Subscriptions (Pub/Sub), idle bridge",
     "",
-    "| subscriptions | RSS MB | read after | peak RSS MB | connections to the emulator | sockets (all) | StreamingPull streams | idle CPU % of a core |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...(sub.rss_mb_no_subscriptions === null ? [] : [`| 0 | ${fmt(sub.rss_mb_no_subscriptions)} | | | | | | |`]),
+    `Idle polling paced at ${sub.idle_pulls_per_second} pulls/s over all idle subscriptions (the default).`,
+    "",
+    "| subscriptions | RSS MB | heap in use MB | read after | peak RSS MB | connections to the emulator | sockets (all) | StreamingPull streams | idle CPU % of a core |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...(sub.rss_mb_no_subscriptions === null ? [] : [`| 0 | ${fmt(sub.rss_mb_no_subscriptions)} | | | | | | | |`]),
     ...([10, 100, 500] as const).map(
       (n) =>
-        `| ${n}${sub.discovered[n] !== null && sub.discovered[n] !== n ? ` (found ${sub.discovered[n]})` : ""} | ${fmt(sub.rss_mb[n])} | ${sub.settled_after_s[n] === null ? "—" : `${sub.settled_after_s[n]} s${sub.levelled_off[n] === false ? " (still growing)" : ""}`} | ${fmt(sub.peak_rss_mb[n])} | ${fmt(sub.sockets[n])} | ${fmt(sub.sockets_total[n])} | ${fmt(sub.streams[n])} | ${fmt(sub.idle_cpu_percent[n], 1)} |`,
+        `| ${n}${sub.discovered[n] !== null && sub.discovered[n] !== n ? ` (found ${sub.discovered[n]})` : ""} | ${fmt(sub.rss_mb[n])} | ${fmt(sub.heap_used_mb[n])} | ${sub.settled_after_s[n] === null ? "—" : `${sub.settled_after_s[n]} s${sub.levelled_off[n] === false ? " (still growing)" : ""}`} | ${fmt(sub.peak_rss_mb[n])} | ${fmt(sub.sockets[n])} | ${fmt(sub.sockets_total[n])} | ${fmt(sub.streams[n])} | ${fmt(sub.idle_cpu_percent[n], 1)} |`,
     ),
+    ...(sub.unpaced === null
+      ? []
+      : [
+          `| ${sub.unpaced.subscriptions}, unpaced (idlePullsPerSecond 0) | ${fmt(sub.unpaced.rss_mb)} | ${fmt(sub.unpaced.heap_used_mb)} | ${sub.unpaced.levelled_off ? "" : "(still growing)"} | | | | | ${fmt(sub.unpaced.idle_cpu_percent, 1)} |`,
+        ]),
     "",
     sub.note,
     "",

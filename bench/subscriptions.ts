@@ -12,10 +12,14 @@ import { BENCH_PUBSUB_PROJECT, pubsubSourceConfig } from "./pubsub-mesh.ts";
 
 export interface SubscriptionFootprint {
   readonly subscriptions: number;
+  /** False for the extra run with idlePullsPerSecond 0 (every idle subscription polled each idleMaxMs). */
+  readonly idlePacing: boolean;
   /** What the bridge's Pub/Sub source said it found at start-up. */
   readonly discovered: number | null;
   readonly rssMB: number;
   readonly peakRssMB: number;
+  /** V8 heap in use when RSS was read (live objects plus garbage not yet collected). */
+  readonly heapUsedMB: number | null;
   /** Established connections to the Pub/Sub emulator. */
   readonly emulatorSockets: number;
   /** Every socket descriptor of the process (Kafka, registry, ops HTTP server, Pub/Sub). */
@@ -34,6 +38,8 @@ export interface SubscriptionScaleOptions {
   readonly keyFile: string;
   /** Ascending, e.g. [0, 10, 100, 500]. */
   readonly counts: readonly number[];
+  /** One of counts: measured again with idle polling unpaced, to show what the pacing saves. */
+  readonly unpacedAt?: number;
   /**
    * Settling: RSS sampled every 5 s until it has not grown by more than 2% for `stableMs`
    * (at least `minSettleMs`, at most `settleMs`). With 500 idle subscriptions it climbs in
@@ -72,6 +78,49 @@ async function settleRss(
   }
 }
 
+/** One bridge over the given labels' subscriptions: RSS once settled, then a window of idle CPU. */
+async function measureOne(
+  options: SubscriptionScaleOptions,
+  count: number,
+  labels: readonly string[],
+  overrides: { readonly idlePullsPerSecond?: number },
+): Promise<SubscriptionFootprint> {
+  const unpaced = overrides.idlePullsPerSecond === 0;
+  const bridge = await BridgeChild.start({
+    label: `${options.label}-fp-${count}${unpaced ? "-unpaced" : ""}`,
+    keyFile: options.keyFile,
+    pubsub: { ...pubsubSourceConfig(labels), ...overrides },
+  });
+  try {
+    const settle = await settleRss(bridge, options);
+    const before = bridge.proc();
+    await sleep(options.windowMs);
+    const after = bridge.proc();
+    const heap = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await bridge.metricsText());
+    const found = /"Pub\/Sub source started"[^\n]*"subscriptions":(\d+)/.exec(bridge.startupLog);
+    const result: SubscriptionFootprint = {
+      subscriptions: count,
+      idlePacing: !unpaced,
+      discovered: found === null ? null : Number(found[1]),
+      rssMB: after.rssMB,
+      peakRssMB: after.peakRssMB,
+      heapUsedMB: heap === null ? null : Number(heap[1]) / 1e6,
+      emulatorSockets: socketsTo(bridge.pid, meshEndpoints.pubsubEmulatorHost),
+      sockets: countSockets(bridge.pid),
+      streams: 0,
+      settledAfterMs: settle.afterMs,
+      levelledOff: settle.levelledOff,
+      idleCpuPercent: ((after.cpuUs - before.cpuUs) / 1000 / options.windowMs) * 100,
+    };
+    options.log(
+      `subscriptions ${count}${unpaced ? " (idle polling unpaced)" : ""}: RSS ${result.rssMB.toFixed(0)} MB (peak ${result.peakRssMB.toFixed(0)}, heap in use ${result.heapUsedMB?.toFixed(0) ?? "?"}) after ${(result.settledAfterMs / 1000).toFixed(0)} s${result.levelledOff ? "" : " (still growing)"}, ${result.emulatorSockets} connection(s) to the emulator, ${result.sockets} sockets, idle CPU ${result.idleCpuPercent.toFixed(1)}%${result.discovered === count ? "" : ` (discovered ${result.discovered})`}`,
+    );
+    return result;
+  } finally {
+    await bridge.stop();
+  }
+}
+
 /**
  * One topic; the subscriptions in groups (counts[i] − counts[i−1] each) with a label per group,
  * so the bridge for counts[i] discovers groups 0…i: exactly counts[i] subscriptions.
@@ -102,35 +151,12 @@ export async function measureSubscriptionScale(options: SubscriptionScaleOptions
 
     const results: SubscriptionFootprint[] = [];
     for (const [group, count] of options.counts.entries()) {
-      const bridge = await BridgeChild.start({
-        label: `${options.label}-fp-${count}`,
-        keyFile: options.keyFile,
-        pubsub: pubsubSourceConfig(labels.slice(0, group + 1)),
-      });
-      try {
-        const settle = await settleRss(bridge, options);
-        const before = bridge.proc();
-        await sleep(options.windowMs);
-        const after = bridge.proc();
-        const found = /"Pub\/Sub source started"[^\n]*"subscriptions":(\d+)/.exec(bridge.startupLog);
-        const result: SubscriptionFootprint = {
-          subscriptions: count,
-          discovered: found === null ? null : Number(found[1]),
-          rssMB: after.rssMB,
-          peakRssMB: after.peakRssMB,
-          emulatorSockets: socketsTo(bridge.pid, meshEndpoints.pubsubEmulatorHost),
-          sockets: countSockets(bridge.pid),
-          streams: 0,
-          settledAfterMs: settle.afterMs,
-          levelledOff: settle.levelledOff,
-          idleCpuPercent: ((after.cpuUs - before.cpuUs) / 1000 / options.windowMs) * 100,
-        };
-        results.push(result);
-        options.log(
-          `subscriptions ${count}: RSS ${result.rssMB.toFixed(0)} MB (peak ${result.peakRssMB.toFixed(0)}) after ${(result.settledAfterMs / 1000).toFixed(0)} s${result.levelledOff ? "" : " (still growing)"}, ${result.emulatorSockets} connection(s) to the emulator, ${result.sockets} sockets, idle CPU ${result.idleCpuPercent.toFixed(1)}%${result.discovered === count ? "" : ` (discovered ${result.discovered})`}`,
-        );
-      } finally {
-        await bridge.stop();
+      results.push(await measureOne(options, count, labels.slice(0, group + 1), {}));
+    }
+    if (options.unpacedAt !== undefined) {
+      const group = options.counts.indexOf(options.unpacedAt);
+      if (group >= 0) {
+        results.push(await measureOne(options, options.unpacedAt, labels.slice(0, group + 1), { idlePullsPerSecond: 0 }));
       }
     }
     return results;
