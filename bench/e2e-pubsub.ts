@@ -124,7 +124,7 @@ export async function measurePubSub(options: PubSubBenchOptions): Promise<PubSub
       let total = published;
       try {
         const before = await bridge.metrics();
-        const drain = await timeDrain([bridge], published - before.acked, options.drainTimeoutMs);
+        const drain = await timeDrain([bridge], published - before.acked, options.drainTimeoutMs, [before]);
         saturation = {
           published,
           acked: drain.acked + before.acked,

@@ -78,7 +78,14 @@ export async function prefill(options: SqsE2eOptions, phase: string): Promise<nu
   return outcome.published;
 }
 
-/** Waits until the bridges acked `target` more messages than at the start (or `baseline`); samples every 200 ms. */
+/**
+ * Waits until the bridges acked `target` messages since `baseline` (default: a sample taken now);
+ * samples every 200 ms.
+ * Callers that computed `target` from an earlier sample must pass that sample: acks between two
+ * samples would otherwise never be counted, and the drain would run into its timeout (the ~300
+ * events/s Pub/Sub "stalls" of earlier runs: 40,000 events minus the few uncounted, over the
+ * 120 s timeout).
+ */
 export async function timeDrain(
   bridges: readonly BridgeChild[],
   target: number,
@@ -113,7 +120,7 @@ export async function measureSqsE2e(options: SqsE2eOptions): Promise<SqsE2eResul
   try {
     // Ready means the receivers are running; a few batches may already be settled.
     const before = await bridge.metrics();
-    const drain = await timeDrain([bridge], published - before.acked, options.drainTimeoutMs);
+    const drain = await timeDrain([bridge], published - before.acked, options.drainTimeoutMs, [before]);
     const acked = drain.acked;
     const saturation: DrainResult = {
       published,
