@@ -1,18 +1,11 @@
-// Factory for the Pub/Sub client. Locally it talks to the emulator (pstest) over plaintext
-// gRPC; in production it uses pubsub.googleapis.com and Application Default Credentials.
+// Factory for the Pub/Sub library's client, used by the simulator, the tests and the benchmark
+// (topics, subscriptions, publishing). Locally it talks to the emulator (pstest) over plaintext
+// gRPC; in production it uses pubsub.googleapis.com and Application Default Credentials. The
+// bridge's source does not use it: see pubsub/grpc-channel.ts.
 import { PubSub } from "@google-cloud/pubsub";
+import { type PubSubClientConfig, pubsubEmulatorHost } from "./pubsub/endpoint.ts";
 
-export interface PubSubClientConfig {
-  readonly projectId: string;
-  /** host:port of an emulator; when unset, PUBSUB_EMULATOR_HOST (if set) is honoured. */
-  readonly emulatorHost?: string;
-}
-
-/** The emulator address in effect for this config, or undefined for the real service. */
-export function pubsubEmulatorHost(config: PubSubClientConfig): string | undefined {
-  const host = config.emulatorHost ?? process.env.PUBSUB_EMULATOR_HOST;
-  return host === undefined || host === "" ? undefined : host;
-}
+export { type PubSubClientConfig, pubsubEmulatorHost } from "./pubsub/endpoint.ts";
 
 export function createPubSubClient(config: PubSubClientConfig): PubSub {
   const emulatorHost = pubsubEmulatorHost(config);

@@ -1,12 +1,15 @@
-// The four Pub/Sub calls the source needs, over the generated low-level SubscriberClient (unary
-// gRPC; every call multiplexed on one channel). An interface so the scheduling, ordering and
-// settlement logic can be tested without a server.
-import { v1 } from "@google-cloud/pubsub";
+// The Pub/Sub calls the source needs, all unary gRPC multiplexed on one channel. An interface
+// so the scheduling, ordering and settlement logic can be tested without a server.
 import { Metadata } from "@grpc/grpc-js";
-import { createPubSubClient, type PubSubClientConfig } from "../pubsub-client.ts";
+import type { PubSubClientConfig } from "./endpoint.ts";
+import { openSubscriberChannel } from "./grpc-channel.ts";
 import {
+  decodeListSubscriptionsResponse,
   decodePullResponse,
+  decodeSubscription,
   encodeAcknowledgeRequest,
+  encodeGetSubscriptionRequest,
+  encodeListSubscriptionsRequest,
   encodeModifyAckDeadlineRequest,
   encodePullRequest,
 } from "./subscriber-codec.ts";
@@ -58,66 +61,32 @@ export const subscriptionPath = (project: string, id: string): string =>
 
 export const subscriptionId = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
 
-type RawSubscription = {
-  name?: string | null;
-  ackDeadlineSeconds?: number | null;
-  labels?: Record<string, string> | null;
-  enableMessageOrdering?: boolean | null;
-};
-
-function toInfo(raw: RawSubscription): SubscriptionInfo {
-  return {
-    name: raw.name ?? "",
-    ackDeadlineSeconds: raw.ackDeadlineSeconds || 10,
-    labels: raw.labels ?? {},
-    messageOrdering: raw.enableMessageOrdering === true,
-  };
-}
-
 export interface SubscriberApiOptions {
   /** Per unary call; pulls return at once, so this only bounds a hung server. */
   readonly callTimeoutMs: number;
 }
 
-/** The unary-call surface of the grpc-js client the generated SubscriberClient is built on. */
-interface GrpcStub {
-  makeUnaryRequest<Req, Res>(
-    method: string,
-    serialize: (value: Req) => Buffer,
-    deserialize: (value: Buffer) => Res,
-    argument: Req,
-    metadata: Metadata,
-    options: { deadline: number },
-    callback: (error: Error | null, value?: Res) => void,
-  ): unknown;
-}
-
 const SERVICE = "/google.pubsub.v1.Subscriber/";
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 const ignoreResponse = (): undefined => undefined;
+const LIST_PAGE_SIZE = 1000;
 
 /**
- * The real thing: one SubscriberClient (one gRPC channel, credentials and endpoint worked out by
- * the library) for every subscription. Pull, Acknowledge and ModifyAckDeadline go straight to
- * its grpc-js stub with our own codec (./subscriber-codec.ts); the rare admin calls use the
- * generated methods.
+ * The real thing: one gRPC channel (./grpc-channel.ts) for every subscription, every call unary
+ * and encoded by ./subscriber-codec.ts.
  */
 export function createSubscriberApi(config: PubSubClientConfig, options: SubscriberApiOptions): SubscriberApi {
-  // The PubSub object works out endpoint and credentials (emulator or ADC); reuse its options.
-  const pubsub = createPubSubClient(config);
-  const client = new v1.SubscriberClient({ ...pubsub.options });
-  const call = { timeout: options.callTimeoutMs };
-  const stub = client.initialize().then(() => client.subscriberStub as Promise<unknown> as Promise<GrpcStub>);
-  // Unhandled until the first call awaits it; a failure surfaces there.
-  stub.catch(() => undefined);
+  const channel = openSubscriberChannel(config);
+  // Unhandled until the first call awaits it; a failure (no credentials) surfaces there.
+  channel.catch(() => undefined);
 
-  const unary = async <Res>(method: string, subscription: string, request: Uint8Array, decode: (b: Buffer) => Res) => {
-    const grpc = await stub;
-    // The routing header the generated client sends: lets the service route to the subscription's region.
+  const unary = async <Res>(method: string, routing: string, request: Uint8Array, decode: (b: Buffer) => Res) => {
+    const client = await channel;
+    // The routing header Google's clients send: lets the service route to the resource's region.
     const metadata = new Metadata();
-    metadata.set("x-goog-request-params", `subscription=${encodeURIComponent(subscription)}`);
+    metadata.set("x-goog-request-params", routing);
     return new Promise<Res>((resolve, reject) => {
-      grpc.makeUnaryRequest<Uint8Array, Res>(
+      client.makeUnaryRequest<Uint8Array, Res>(
         SERVICE + method,
         asBuffer,
         decode,
@@ -128,35 +97,44 @@ export function createSubscriberApi(config: PubSubClientConfig, options: Subscri
       );
     });
   };
+  const bySubscription = (subscription: string): string => `subscription=${encodeURIComponent(subscription)}`;
 
   return {
     pull(subscription, maxMessages) {
-      return unary("Pull", subscription, encodePullRequest(subscription, maxMessages), decodePullResponse);
+      const request = encodePullRequest(subscription, maxMessages);
+      return unary("Pull", bySubscription(subscription), request, decodePullResponse);
     },
     async acknowledge(subscription, ackIds) {
-      await unary("Acknowledge", subscription, encodeAcknowledgeRequest(subscription, ackIds), ignoreResponse);
+      const request = encodeAcknowledgeRequest(subscription, ackIds);
+      await unary("Acknowledge", bySubscription(subscription), request, ignoreResponse);
     },
     async modifyAckDeadline(subscription, ackIds, seconds) {
       const request = encodeModifyAckDeadlineRequest(subscription, ackIds, seconds);
-      await unary("ModifyAckDeadline", subscription, request, ignoreResponse);
+      await unary("ModifyAckDeadline", bySubscription(subscription), request, ignoreResponse);
     },
-    async getSubscription(subscription) {
-      const [raw] = await client.getSubscription({ subscription }, call);
-      return toInfo(raw);
+    getSubscription(subscription) {
+      const request = encodeGetSubscriptionRequest(subscription);
+      return unary("GetSubscription", bySubscription(subscription), request, decodeSubscription);
     },
     async listSubscriptions(project) {
+      const path = `projects/${project}`;
       const out: SubscriptionInfo[] = [];
-      for await (const raw of client.listSubscriptionsAsync(
-        { project: `projects/${project}`, pageSize: 1000 },
-        { ...call, autoPaginate: false },
-      )) {
-        out.push(toInfo(raw));
-      }
+      let pageToken = "";
+      do {
+        const request = encodeListSubscriptionsRequest(path, LIST_PAGE_SIZE, pageToken);
+        const page = await unary(
+          "ListSubscriptions",
+          `project=${encodeURIComponent(path)}`,
+          request,
+          decodeListSubscriptionsResponse,
+        );
+        out.push(...page.subscriptions);
+        pageToken = page.nextPageToken;
+      } while (pageToken !== "");
       return out;
     },
     async close() {
-      await client.close();
-      await pubsub.close();
+      (await channel.catch(() => undefined))?.close();
     },
   };
 }

@@ -1,11 +1,12 @@
-// Protobuf bytes of the three google.pubsub.v1.Subscriber calls on the hot path (Pull,
-// Acknowledge, ModifyAckDeadline), written and read directly. The generated client decodes
+// Protobuf bytes of the google.pubsub.v1.Subscriber calls the source makes, written and read
+// directly: Pull, Acknowledge and ModifyAckDeadline on the hot path, GetSubscription and
+// ListSubscriptions for discovery. The generated client decodes
 // every PullResponse into protobufjs objects and wraps each call in gax's retry machinery: about
 // 0.3 ms of CPU and tens of KB of short-lived garbage per call, which with hundreds of idle
 // subscriptions polled each second dominated the bridge's CPU and memory (docs/decisions/0006).
 // Field numbers: googleapis google/pubsub/v1/pubsub.proto; unknown fields are skipped.
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
-import type { PulledMessage } from "./subscriber-api.ts";
+import type { PulledMessage, SubscriptionInfo } from "./subscriber-api.ts";
 
 export function encodePullRequest(subscription: string, maxMessages: number): Uint8Array {
   // subscription = 1, return_immediately = 2 (deprecated, still honoured), max_messages = 3.
@@ -22,6 +23,17 @@ export function encodeModifyAckDeadlineRequest(subscription: string, ackIds: rea
   // subscription = 1, ack_deadline_seconds = 3, ack_ids = 4.
   const writer = new BinaryWriter().tag(1, 2).string(subscription).tag(3, 0).int32(seconds);
   for (const ackId of ackIds) writer.tag(4, 2).string(ackId);
+  return writer.finish();
+}
+
+export function encodeGetSubscriptionRequest(subscription: string): Uint8Array {
+  return new BinaryWriter().tag(1, 2).string(subscription).finish();
+}
+
+export function encodeListSubscriptionsRequest(project: string, pageSize: number, pageToken: string): Uint8Array {
+  // project = 1 ("projects/<id>"), page_size = 2, page_token = 3.
+  const writer = new BinaryWriter().tag(1, 2).string(project).tag(2, 0).int32(pageSize);
+  if (pageToken !== "") writer.tag(3, 2).string(pageToken);
   return writer.finish();
 }
 
@@ -220,4 +232,57 @@ function readTimestampMs(reader: Reader, end: number): number {
     else reader.skip(tag & 7);
   }
   return seconds * 1000 + Math.floor(nanos / 1e6);
+}
+
+/** The server's default when a subscription does not say (it always does on Google). */
+const DEFAULT_ACK_DEADLINE_SECONDS = 10;
+
+// Subscription: name = 1, ack_deadline_seconds = 5, labels = 9 (map), enable_message_ordering = 10.
+function readSubscription(reader: Reader, end: number): SubscriptionInfo {
+  let name = "";
+  let ackDeadlineSeconds = 0;
+  let labels: Record<string, string> | undefined;
+  let messageOrdering = false;
+  while (reader.pos < end) {
+    const tag = reader.varint();
+    if (tag === ((1 << 3) | 2)) name = reader.string();
+    else if (tag === ((5 << 3) | 0)) ackDeadlineSeconds = reader.varint();
+    else if (tag === ((9 << 3) | 2)) {
+      labels ??= Object.create(null) as Record<string, string>;
+      const entryEnd = reader.delimitedEnd();
+      readAttribute(reader, entryEnd, labels);
+      reader.pos = entryEnd;
+    } else if (tag === ((10 << 3) | 0)) messageOrdering = reader.varint() !== 0;
+    else reader.skip(tag & 7);
+  }
+  return {
+    name,
+    ackDeadlineSeconds: ackDeadlineSeconds || DEFAULT_ACK_DEADLINE_SECONDS,
+    labels: labels ?? EMPTY_ATTRIBUTES,
+    messageOrdering,
+  };
+}
+
+export function decodeSubscription(buf: Buffer): SubscriptionInfo {
+  return readSubscription(new Reader(buf), buf.length);
+}
+
+/** ListSubscriptionsResponse: subscriptions = 1, next_page_token = 2. */
+export function decodeListSubscriptionsResponse(buf: Buffer): {
+  subscriptions: SubscriptionInfo[];
+  nextPageToken: string;
+} {
+  const reader = new Reader(buf);
+  const subscriptions: SubscriptionInfo[] = [];
+  let nextPageToken = "";
+  while (reader.pos < buf.length) {
+    const tag = reader.varint();
+    if (tag === ((1 << 3) | 2)) {
+      const end = reader.delimitedEnd();
+      subscriptions.push(readSubscription(reader, end));
+      reader.pos = end;
+    } else if (tag === ((2 << 3) | 2)) nextPageToken = reader.string();
+    else reader.skip(tag & 7);
+  }
+  return { subscriptions, nextPageToken };
 }

@@ -4,8 +4,12 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { test } from "node:test";
 import {
+  decodeListSubscriptionsResponse,
   decodePullResponse,
+  decodeSubscription,
   encodeAcknowledgeRequest,
+  encodeGetSubscriptionRequest,
+  encodeListSubscriptionsRequest,
   encodeModifyAckDeadlineRequest,
   encodePullRequest,
   PubSubDecodeError,
@@ -41,6 +45,49 @@ test("requests decode as the official types read them", () => {
   assert.deepEqual(modify, { subscription: SUBSCRIPTION, ackIds, ackDeadlineSeconds: 0 });
   const extend = official("ModifyAckDeadlineRequest", encodeModifyAckDeadlineRequest(SUBSCRIPTION, ["z"], 600));
   assert.equal(extend.ackDeadlineSeconds, 600);
+});
+
+test("discovery requests and responses match the official types", () => {
+  assert.deepEqual(official("GetSubscriptionRequest", encodeGetSubscriptionRequest(SUBSCRIPTION)), {
+    subscription: SUBSCRIPTION,
+  });
+  assert.deepEqual(official("ListSubscriptionsRequest", encodeListSubscriptionsRequest("projects/p", 1000, "")), {
+    project: "projects/p",
+    pageSize: 1000,
+    pageToken: "",
+  });
+  assert.equal(official("ListSubscriptionsRequest", encodeListSubscriptionsRequest("projects/p", 5, "next")).pageToken, "next");
+
+  const full = {
+    name: "projects/p/subscriptions/a",
+    topic: "projects/p/topics/t",
+    ackDeadlineSeconds: 30,
+    labels: { team: "billing", meshbridge: "on" },
+    enableMessageOrdering: true,
+    messageRetentionDuration: { seconds: 600 },
+  };
+  const decoded = decodeSubscription(officialBytes("Subscription", full));
+  assert.equal(decoded.name, full.name);
+  assert.equal(decoded.ackDeadlineSeconds, 30);
+  assert.equal(decoded.messageOrdering, true);
+  assert.deepEqual({ ...decoded.labels }, full.labels);
+  const bare = decodeSubscription(officialBytes("Subscription", { name: "projects/p/subscriptions/b" }));
+  assert.equal(bare.ackDeadlineSeconds, 10, "unset deadline: the server default");
+  assert.equal(bare.messageOrdering, false);
+  assert.deepEqual({ ...bare.labels }, {});
+
+  const page = decodeListSubscriptionsResponse(
+    officialBytes("ListSubscriptionsResponse", {
+      subscriptions: [full, { name: "projects/p/subscriptions/b" }],
+      nextPageToken: "tok",
+    }),
+  );
+  assert.deepEqual(
+    page.subscriptions.map((x) => x.name),
+    [full.name, "projects/p/subscriptions/b"],
+  );
+  assert.equal(page.nextPageToken, "tok");
+  assert.equal(decodeListSubscriptionsResponse(Buffer.alloc(0)).nextPageToken, "");
 });
 
 test("a PullResponse written by the official types reads back field by field", () => {
