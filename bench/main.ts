@@ -70,7 +70,8 @@ const plan = quick
         twoProcesses: true,
         subscriptionCounts: [0, 10, 100, 500],
         unpacedAt: 500,
-        settleMs: 45_000,
+        // At 500 idle subscriptions RSS climbs in steps for about 50 s before it levels off.
+        settleMs: 90_000,
         minSettleMs: 20_000,
         stableMs: 20_000,
         idleWindowMs: 5_000,
@@ -300,7 +301,7 @@ const results: Results = {
             idle_cpu_percent: Math.round(unpaced.idleCpuPercent * 10) / 10,
             levelled_off: unpaced.levelledOff,
           },
-    note: "The bridge (child process, Pub/Sub source only) with N idle subscriptions found by discovery (one topic; the subscriptions carry labels, one label per step). RSS = VmRSS from /proc once it settled (sampled every 5 s; settled = no growth above 2% for 20 s, at least 20 s, at most 45 s — it may still be growing then, which the table says: V8 sizes the heap to the idle polling's allocation rate, and under CPU contention it grows further; quick mode reads it after 5 s, before it settles, so reads low at 500); sockets = established connections to the emulator (ss, as test/mesh/pubsub-footprint.test.ts counts them); sockets_total = every socket descriptor (Kafka, ops HTTP server, emulator); streams = 0 by construction: the pull pool makes unary Pull calls only (≤ 16 in flight over one channel), no StreamingPull stream at any count (the stock client opens 5 per subscription); idle CPU = utime+stime over a window, % of one core. Idle polling is paced as a whole (idlePullsPerSecond, default 100: at 500 idle subscriptions each is asked every 5 s); in full mode the largest count is measured again unpaced (idlePullsPerSecond 0: each idle subscription asked every idleMaxMs = 1 s, ≈ 500 pulls/s) to show what the pacing saves; heap = nodejs_heap_size_used_bytes from the bridge's /metrics when RSS was read (live objects and not yet collected garbage).",
+    note: "The bridge (child process, Pub/Sub source only) with N idle subscriptions found by discovery (one topic; the subscriptions carry labels, one label per step). RSS = VmRSS from /proc once it settled (sampled every 5 s; settled = no growth above 2% for 20 s, at least 20 s, at most 90 s — it may still be growing then, which the table says: V8 sizes the heap to the idle polling's allocation rate, and under CPU contention it grows further; quick mode reads it after 5 s, before it settles, so reads low at 500); sockets = established connections to the emulator (ss, as test/mesh/pubsub-footprint.test.ts counts them); sockets_total = every socket descriptor (Kafka, ops HTTP server, emulator); streams = 0 by construction: the pull pool makes unary Pull calls only (≤ 16 in flight over one channel), no StreamingPull stream at any count (the stock client opens 5 per subscription); idle CPU = utime+stime over a window, % of one core. Idle polling is paced as a whole (idlePullsPerSecond, default 100: at 500 idle subscriptions each is asked every 5 s); in full mode the largest count is measured again unpaced (idlePullsPerSecond 0: each idle subscription asked every idleMaxMs = 1 s, ≈ 500 pulls/s) to show what the pacing saves; heap = nodejs_heap_size_used_bytes from the bridge's /metrics when RSS was read (live objects and not yet collected garbage).",
   },
   kafka_clients: kafkaClients,
   lost: null,
