@@ -28,6 +28,32 @@ export interface LegacyEnvelope {
   readonly tag: Buffer;
 }
 
+/**
+ * A class, not an object literal: an envelope lives until its message is acked. When most
+ * objects of one literal survive a scavenge (a backlog while Kafka is slow is enough), V8
+ * allocates that literal in the old generation from then on, for good, and every young object
+ * stored in it is copied there too; that left the pipeline ≈25% slower after a Kafka
+ * slowdown. V8 makes no such decision for class instances.
+ */
+class ParsedLegacyEnvelope implements LegacyEnvelope {
+  readonly version = LEGACY_ENVELOPE_VERSION;
+  readonly tenant: string;
+  readonly keyVersion: number;
+  readonly eventId: string;
+  readonly iv: Buffer;
+  readonly ciphertext: Buffer;
+  readonly tag: Buffer;
+
+  constructor(tenant: string, keyVersion: number, eventId: string, iv: Buffer, ciphertext: Buffer, tag: Buffer) {
+    this.tenant = tenant;
+    this.keyVersion = keyVersion;
+    this.eventId = eventId;
+    this.iv = iv;
+    this.ciphertext = ciphertext;
+    this.tag = tag;
+  }
+}
+
 // Event ids go into Kafka headers and DLQ headers: no control characters.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -153,13 +179,5 @@ export function parseLegacyEnvelope(text: string | Buffer): LegacyEnvelope {
     );
   }
   const split = ctBytes.length - GCM_TAG_BYTES;
-  return {
-    version: LEGACY_ENVELOPE_VERSION,
-    tenant: knownTenant,
-    keyVersion: kver,
-    eventId: eid,
-    iv: ivBytes,
-    ciphertext: ctBytes.subarray(0, split),
-    tag: ctBytes.subarray(split),
-  };
+  return new ParsedLegacyEnvelope(knownTenant, kver, eid, ivBytes, ctBytes.subarray(0, split), ctBytes.subarray(split));
 }

@@ -18,16 +18,30 @@ export interface PipelineOptions {
   readonly backoff: Backoff;
 }
 
-/** Per source message, the state of its trip through the stages. */
-interface Work<E extends EnvelopeIdentity> {
+/**
+ * Per source message, the state of its trip through the stages. A class, not an object literal,
+ * because it lives until the batch is settled: see ParsedLegacyEnvelope
+ * (src/envelope/legacy-envelope.ts) for V8's pretenuring of literals.
+ */
+class Work<E extends EnvelopeIdentity> {
   readonly message: SourceMessage;
-  envelope: E | undefined;
-  traceparent: string | undefined;
+  envelope: E | undefined = undefined;
+  traceparent: string | undefined = undefined;
   /** The envelope's data key, attached once per message (see #attachKeys). */
-  key: KeyObject | undefined;
-  failure: PermanentError | undefined;
-  records: OutRecord[];
+  key: KeyObject | undefined = undefined;
+  failure: PermanentError | undefined = undefined;
+  /**
+   * Its records, alive until the batch is settled. Built by Array#map, never from an array
+   * literal: V8 would pretenure such a literal after a backlog, like an object literal.
+   */
+  records: readonly OutRecord[] = NO_RECORDS;
+
+  constructor(message: SourceMessage) {
+    this.message = message;
+  }
 }
+
+const NO_RECORDS: readonly OutRecord[] = Object.freeze([]);
 
 const keyId = (tenant: string, version: number): string => `${tenant}\u0000${version}`;
 
@@ -152,14 +166,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
   }
 
   #readEnvelope(message: SourceMessage): Work<E> {
-    const item: Work<E> = {
-      message,
-      envelope: undefined,
-      traceparent: undefined,
-      key: undefined,
-      failure: undefined,
-      records: [],
-    };
+    const item = new Work<E>(message);
     try {
       const read = this.#stages.readEnvelope(message);
       item.envelope = read.envelope;
@@ -247,12 +254,11 @@ export class Pipeline<E extends EnvelopeIdentity> {
       const outputs = stages.map(event, { tenant: envelope.tenant });
       stage = "encode";
       const ceSource = `/legacy/${envelope.tenant}/${event.type}`;
-      for (let index = 0; index < outputs.length; index++) {
-        const output = outputs[index]!;
-        const value = stages.encode(output);
+      // Array#map, not pushes into an array literal: see Work.records.
+      item.records = outputs.map((output, index) => {
         const record = catalogRecord(
           output,
-          value,
+          stages.encode(output),
           cloudEventId(envelope.tenant, event.id, index),
           ceSource,
           envelope.tenant,
@@ -260,10 +266,10 @@ export class Pipeline<E extends EnvelopeIdentity> {
         );
         const tooLarge = this.#sink.checkRecordSize(record);
         if (tooLarge !== undefined) throw tooLarge;
-        item.records.push(record);
-      }
+        return record;
+      });
     } catch (error) {
-      item.records = [];
+      item.records = NO_RECORDS;
       item.failure = asPermanent(error, stage, envelope.tenant);
     }
   }

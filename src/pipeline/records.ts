@@ -16,6 +16,24 @@ export interface RecordSink {
 
 export const CONTENT_TYPE = "application/protobuf";
 
+/**
+ * A class, not an object literal, because a record lives until Kafka acknowledged it: see
+ * ParsedLegacyEnvelope (src/envelope/legacy-envelope.ts) for V8's pretenuring of literals.
+ */
+class CatalogRecord implements OutRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: ReadonlyMap<string, string>;
+
+  constructor(topic: string, key: string, value: Buffer, headers: ReadonlyMap<string, string>) {
+    this.topic = topic;
+    this.key = key;
+    this.value = value;
+    this.headers = headers;
+  }
+}
+
 export function catalogRecord(
   event: CatalogEvent,
   value: Buffer,
@@ -35,7 +53,7 @@ export function catalogRecord(
     .set("tenant", tenant);
   if (event.subject !== undefined) headers.set("ce_subject", event.subject);
   if (traceparent !== undefined) headers.set("traceparent", traceparent);
-  return { topic: event.topic, key: event.key, value, headers };
+  return new CatalogRecord(event.topic, event.key, value, headers);
 }
 
 /** Header names of dead-letter records; documented in docs/operations.md. */
