@@ -94,7 +94,9 @@ export class Histogram implements Metric {
   }
 }
 
-const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+// Finer around 100-500 ms, where latency objectives sit: a quantile is interpolated inside its
+// bucket, and (100 ms, 250 ms] alone cannot say whether a p99 is under 200 ms.
+const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10, 30];
 
 /** Every metric meshbridge exports; see docs/operations.md for what each means. */
 export class BridgeMetrics {
