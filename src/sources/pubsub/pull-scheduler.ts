@@ -4,9 +4,9 @@
 // construction). A subscription whose last pull was empty waits before it is asked again
 // (doubling up to a ceiling, so idle ones cost little); one holding its maximum of in-flight
 // messages is parked until some settle. One timer serves every waiting subscription.
-// Idle polling is also paced as a whole: with N idle subscriptions each waits at least
-// N / idlePullsPerSecond, so hundreds of quiet subscriptions cost a bounded number of pulls
-// (every pull costs CPU, garbage and, on Google's side, a billed request).
+// Idle polling is also paced as a whole: with N idle subscriptions, one that has backed off to
+// the ceiling waits at least N / idlePullsPerSecond, so hundreds of quiet subscriptions cost a
+// bounded number of pulls (every pull costs CPU, garbage and, on Google's side, a billed request).
 
 export type SlotState = "ready" | "pulling" | "idle" | "parked" | "removed";
 
@@ -93,7 +93,10 @@ export class PullScheduler<S extends Slot = Slot> {
       return;
     }
     slot.idleMs = Math.min(this.#options.idleMaxMs, slot.idleMs === 0 ? this.#options.idleMinMs : slot.idleMs * 2);
-    this.#wait(slot, Math.max(slot.idleMs, this.#pacedIdleMs()));
+    // Only long-idle subscriptions (at the ceiling) are paced: one that just ran dry keeps the
+    // short waits of its backoff, or a moderate load would wait out the pacing between batches.
+    const paced = slot.idleMs >= this.#options.idleMaxMs ? this.#pacedIdleMs() : 0;
+    this.#wait(slot, Math.max(slot.idleMs, paced));
   }
 
   /** Back in line without pulling (or parked when at its cap). */

@@ -91,24 +91,35 @@ test("removed slots are skipped; take() waits for a ready one; close() wakes wai
   assert.equal(await s.take(), undefined);
 });
 
-test("idle pulls are paced as a whole: N idle subscriptions wait at least N / idlePullsPerSecond", async () => {
+test("idle pulls are paced as a whole: N long-idle subscriptions wait at least N / idlePullsPerSecond", async () => {
   const now = { ms: 0 };
   const s = scheduler(now, 100, 100);
   const slots = Array.from({ length: 500 }, (_, i) => slot(`s${i}`));
   for (const x of slots) s.add(x);
+  const emptyRound = async (): Promise<void> => {
+    for (let i = 0; i < slots.length; i++) s.pulled((await s.take())!, 0);
+    now.ms = Math.max(...slots.map((x) => x.dueAtMs));
+    s.tick();
+  };
+  // The backoff ramp (100, 200, 400, 800 ms) is not paced: a subscription that just ran dry
+  // stays responsive.
+  await emptyRound();
+  assert.deepEqual(new Set(slots.map((x) => x.dueAtMs)), new Set([100]));
+  for (let round = 0; round < 3; round++) await emptyRound();
+  // At the ceiling, the k-th to go idle waits max(idleMaxMs, k × 10 ms): k idle at 100 pulls/s.
+  const start = now.ms;
   for (let i = 0; i < slots.length; i++) {
     const next = await s.take();
     assert.equal(next, slots[i]);
     s.pulled(next!, 0);
   }
   assert.equal(s.idleCount, 500);
-  // The k-th to go idle waits k × 10 ms (k idle at 100 pulls/s), never less than idleMinMs.
   assert.deepEqual(
-    slots.map((x) => x.dueAtMs),
-    slots.map((_, i) => Math.max(100, (i + 1) * 10)),
+    slots.map((x) => x.dueAtMs - start),
+    slots.map((_, i) => Math.max(1000, (i + 1) * 10)),
   );
   // So in any second, at most 100 of them are due to pull again — not 500.
-  for (let from = 0; from < 5000; from += 250) {
+  for (let from = start + 1000; from < start + 5000; from += 250) {
     const due = slots.filter((x) => x.dueAtMs > from && x.dueAtMs <= from + 1000).length;
     assert.ok(due <= 100, `${due} idle pulls due in (${from}, ${from + 1000}] ms`);
   }
