@@ -52,9 +52,10 @@ const plan = quick
     }
   : {
       pipelineIterations: 50_000,
-      // moto accepts ~100 events/s and gives them back at ~40/s: 3000 events are ~80 s of draining
-      // per SQS run (three of them), which keeps the full run well under 20 minutes.
-      prefill: 3_000,
+      // moto accepts ~40 events/s and gives them back at 8-40/s, slower the deeper its queue: 600
+      // events drain within drainTimeoutMs even at 8/s, so the latency phases that follow start
+      // on an empty queue (with 3,000 the saturation drain timed out and the 50% phase was void).
+      prefill: 600,
       prefillMaxMs: 45_000,
       drainTimeoutMs: 120_000,
       latencySeconds: 30,
@@ -301,7 +302,7 @@ const results: Results = {
             idle_cpu_percent: Math.round(unpaced.idleCpuPercent * 10) / 10,
             levelled_off: unpaced.levelledOff,
           },
-    note: "The bridge (child process, Pub/Sub source only) with N idle subscriptions found by discovery (one topic; the subscriptions carry labels, one label per step). RSS = VmRSS from /proc once it settled (sampled every 5 s; settled = no growth above 2% for 20 s, at least 20 s, at most 90 s — it may still be growing then, which the table says: V8 sizes the heap to the idle polling's allocation rate, and under CPU contention it grows further; quick mode reads it after 5 s, before it settles, so reads low at 500); sockets = established connections to the emulator (ss, as test/mesh/pubsub-footprint.test.ts counts them); sockets_total = every socket descriptor (Kafka, ops HTTP server, emulator); streams = 0 by construction: the pull pool makes unary Pull calls only (≤ 16 in flight over one channel), no StreamingPull stream at any count (the stock client opens 5 per subscription); idle CPU = utime+stime over a window, % of one core. Idle polling is paced as a whole (idlePullsPerSecond, default 100: at 500 idle subscriptions each is asked every 5 s); in full mode the largest count is measured again unpaced (idlePullsPerSecond 0: each idle subscription asked every idleMaxMs = 1 s, ≈ 500 pulls/s) to show what the pacing saves; heap = nodejs_heap_size_used_bytes from the bridge's /metrics when RSS was read (live objects and not yet collected garbage).",
+    note: "The bridge (child process, Pub/Sub source only) with N idle subscriptions found by discovery (one topic; the subscriptions carry labels, one label per step). RSS = VmRSS from /proc once it settled (sampled every 5 s; settled = no growth above 2% for 20 s, at least 20 s, at most 90 s — it may still be growing then, which the table says: V8 sizes the heap to the idle polling's allocation rate, and under CPU contention it grows further; quick mode reads it after 5 s, before it settles, so reads low at 500); sockets = established connections to the emulator (ss, as test/mesh/pubsub-footprint.test.ts counts them); sockets_total = every socket descriptor (Kafka, ops HTTP server, emulator); streams = 0 by construction: the pull pool makes unary Pull calls only (≤ 16 in flight over one channel), no StreamingPull stream at any count (the stock client opens 5 per subscription); idle CPU = utime+stime over a window, % of one core. Idle polling is paced as a whole once a subscription has backed off to idleMaxMs (idlePullsPerSecond, default 100: at 500 idle subscriptions each is asked every 5 s); in full mode the largest count is measured again unpaced (idlePullsPerSecond 0: each idle subscription asked every idleMaxMs = 1 s, ≈ 500 pulls/s) to show what the pacing saves; heap = nodejs_heap_size_used_bytes from the bridge's /metrics when RSS was read (live objects and not yet collected garbage).",
   },
   kafka_clients: kafkaClients,
   lost: null,

@@ -338,7 +338,7 @@ export function renderMarkdown(r: Results): string {
     "",
     "## Subscriptions (Pub/Sub), idle bridge",
     "",
-    `Idle polling paced at ${sub.idle_pulls_per_second} pulls/s over all idle subscriptions (the default).`,
+    `Idle polling: the long-idle subscriptions (backed off to idleMaxMs) paced together at ${sub.idle_pulls_per_second} pulls/s (the default).`,
     "",
     "| subscriptions | RSS MB | heap in use MB | read after | peak RSS MB | connections to the emulator | sockets (all) | StreamingPull streams | idle CPU % of a core |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
