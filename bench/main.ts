@@ -420,7 +420,8 @@ writeFileSync(join(RESULTS_DIR, "latest.json"), `${JSON.stringify(results, null,
 writeFileSync(join(RESULTS_DIR, "latest.md"), renderMarkdown(results));
 await step("chart", async () => writeFileSync(join(RESULTS_DIR, "latest.png"), await renderChart(results)));
 log(`done in ${results.durationSeconds} s: bench/results/latest.{json,md,png}`);
-for (const t of results.targets) log(`target ${t.verdict.padEnd(12)} ${t.name}: ${t.value === null ? "—" : round(t.value, 2)} ${t.unit} (goal ${t.target})`);
+for (const t of results.targets)
+  log(`target ${t.verdict.padEnd(12)} ${t.name}: ${t.value === null ? "—" : round(t.value, 2)} ${t.unit} (goal ${t.target})`);
 process.exit(0);
 
 function roundAll(record: Record<string, number>): Record<string, number> {
