@@ -29,7 +29,7 @@ usage:
                                              list dead letters with their context (never the bodies)
   meshbridge dlq replay --queue-url URL [filters as above]
                                              send matching SQS dead letters back to a queue
-  meshbridge demo [--rate 200] [--seconds 60] [--tenants 50]
+  meshbridge demo [--rate 40] [--seconds 60] [--tenants 50]
                                              the whole thing on the local mesh (npm run demo)
 
 Local-mesh defaults come from infra/stack/ports.ts; MB_AWS_ENDPOINT, MB_REGISTRY_URL and
@@ -268,7 +268,7 @@ async function main(argv: readonly string[]): Promise<void> {
       const { runDemo } = await import("./commands/demo.ts");
       return runDemo({
         aws: localAws(),
-        rate: int(values.rate, "rate", 200),
+        rate: int(values.rate, "rate", 40),
         seconds: int(values.seconds, "seconds", 60),
         tenants: int(values.tenants, "tenants", 50),
       });

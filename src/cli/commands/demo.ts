@@ -131,62 +131,67 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       `sent ${counts.sent} legacy events | in Kafka ${counts.catalog} catalog records, ${counts.deadLettered} dead-lettered | bridge acked ${bridge.metrics.acked.get()}`,
     );
   }, 2000);
-  const total = options.rate * options.seconds;
-  say(`publishing ${total} legacy events at ${options.rate}/s to each cloud: SNS (half the topics raw delivery) and Pub/Sub`);
-  const seed = Date.now() % 100_000;
-  await Promise.all([
-    simulatePublish({
-      aws: options.aws,
-      world,
-      count: total,
-      rate: options.rate,
-      seed,
-      targetBytes: 0,
-      onPublished: () => counts.sent++,
-    }),
-    simulatePublishPubSub({
-      emulatorHost: meshEndpoints.pubsubEmulatorHost,
-      world: gcpWorld,
-      count: total,
-      rate: options.rate,
-      seed,
-      targetBytes: 0,
-      onPublished: () => counts.sent++,
-    }),
-  ]);
+  // A publisher that fails (moto timing out under too high a rate) must not leave the bridge
+  // running and the process hanging: stop everything, then report the failure.
+  try {
+    const total = options.rate * options.seconds;
+    say(`publishing ${total} legacy events at ${options.rate}/s to each cloud: SNS (half the topics raw delivery) and Pub/Sub`);
+    const seed = Date.now() % 100_000;
+    await Promise.all([
+      simulatePublish({
+        aws: options.aws,
+        world,
+        count: total,
+        rate: options.rate,
+        seed,
+        targetBytes: 0,
+        onPublished: () => counts.sent++,
+      }),
+      simulatePublishPubSub({
+        emulatorHost: meshEndpoints.pubsubEmulatorHost,
+        world: gcpWorld,
+        count: total,
+        rate: options.rate,
+        seed,
+        targetBytes: 0,
+        onPublished: () => counts.sent++,
+      }),
+    ]);
 
-  say("sending 3 broken messages straight to the queue (malformed JSON, unknown tenant, tampered ciphertext)");
-  const sqs = createSqsClient(options.aws);
-  const good = JSON.stringify({
-    v: 1,
-    tenant: world.tenants[0],
-    kver: 1,
-    alg: "A256GCM",
-    eid: "demo-tampered",
-    iv: "AAAAAAAAAAAAAAAA",
-    ct: "AAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-  });
-  await sqs.send(
-    new SendMessageBatchCommand({
-      QueueUrl: world.aws.queueUrl,
-      Entries: [
-        { Id: "malformed", MessageBody: "{not json" },
-        { Id: "unknown-tenant", MessageBody: good.replace(world.tenants[0]!, "tenant-unknown") },
-        { Id: "tampered", MessageBody: good },
-      ],
-    }),
-  );
-  counts.sent += 3;
-  sqs.destroy();
+    say("sending 3 broken messages straight to the queue (malformed JSON, unknown tenant, tampered ciphertext)");
+    const sqs = createSqsClient(options.aws);
+    const good = JSON.stringify({
+      v: 1,
+      tenant: world.tenants[0],
+      kver: 1,
+      alg: "A256GCM",
+      eid: "demo-tampered",
+      iv: "AAAAAAAAAAAAAAAA",
+      ct: "AAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    });
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: world.aws.queueUrl,
+        Entries: [
+          { Id: "malformed", MessageBody: "{not json" },
+          { Id: "unknown-tenant", MessageBody: good.replace(world.tenants[0]!, "tenant-unknown") },
+          { Id: "tampered", MessageBody: good },
+        ],
+      }),
+    );
+    counts.sent += 3;
+    sqs.destroy();
 
-  const deadline = Date.now() + 30_000;
-  while (bridge.metrics.acked.get() < counts.sent && Date.now() < deadline) await sleep(250);
-  await sleep(1000);
-  clearInterval(ticker);
-  say(
-    `done: sent ${counts.sent} | bridge acked ${bridge.metrics.acked.get()} | catalog records ${counts.catalog} | dead-lettered ${counts.deadLettered}`,
-  );
-  await bridge.stop();
-  await reader.close();
-  await consuming.catch(() => undefined);
+    const deadline = Date.now() + 30_000;
+    while (bridge.metrics.acked.get() < counts.sent && Date.now() < deadline) await sleep(250);
+    await sleep(1000);
+    say(
+      `done: sent ${counts.sent} | bridge acked ${bridge.metrics.acked.get()} | catalog records ${counts.catalog} | dead-lettered ${counts.deadLettered}`,
+    );
+  } finally {
+    clearInterval(ticker);
+    await bridge.stop();
+    await reader.close();
+    await consuming.catch(() => undefined);
+  }
 }
