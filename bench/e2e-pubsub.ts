@@ -26,7 +26,7 @@ import {
   pubsubSourceConfig,
   subscriptionBacklog,
 } from "./pubsub-mesh.ts";
-import type { ScaleResult } from "./scale.ts";
+import { drainTogether, type ScaleResult } from "./scale.ts";
 import { measureSubscriptionScale, type SubscriptionFootprint } from "./subscriptions.ts";
 
 export interface PubSubBenchOptions {
@@ -189,20 +189,8 @@ export async function measurePubSub(options: PubSubBenchOptions): Promise<PubSub
           ),
         );
         try {
-          const before = await Promise.all(bridges.map((b) => b.metrics()));
-          const already = before.reduce((sum, m) => sum + m.acked, 0);
-          const drain = await timeDrain(bridges, published - already, options.drainTimeoutMs, before);
-          const result: ScaleResult = {
-            processes: 2,
-            published,
-            acked: drain.acked + already,
-            seconds: drain.seconds,
-            eventsPerSecond: drain.acked / drain.seconds,
-            cpuUsPerEvent: drain.cpuUs / Math.max(1, drain.acked),
-            peakRssMB: bridges.map((b) => b.proc().peakRssMB),
-            timedOut: drain.timedOut,
-          };
-          log(`pubsub 2 processes: ${result.eventsPerSecond.toFixed(0)} events/s${drain.timedOut ? " (drain timed out)" : ""}`);
+          const result = await drainTogether(bridges, published, options.drainTimeoutMs);
+          log(`pubsub 2 processes: ${result.eventsPerSecond.toFixed(0)} events/s${result.timedOut ? " (drain timed out)" : ""}`);
           return result;
         } finally {
           await Promise.all(bridges.map((b) => b.stop()));

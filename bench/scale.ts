@@ -28,22 +28,30 @@ export async function measureTwoProcesses(options: SqsE2eOptions): Promise<Scale
     ),
   );
   try {
-    const before = await Promise.all(bridges.map((b) => b.metrics()));
-    const already = before.reduce((sum, m) => sum + m.acked, 0);
-    const drain = await timeDrain(bridges, published - already, options.drainTimeoutMs, before);
-    const result: ScaleResult = {
-      processes: 2,
-      published,
-      acked: drain.acked + already,
-      seconds: drain.seconds,
-      eventsPerSecond: drain.acked / drain.seconds,
-      cpuUsPerEvent: drain.cpuUs / Math.max(1, drain.acked),
-      peakRssMB: bridges.map((b) => b.proc().peakRssMB),
-      timedOut: drain.timedOut,
-    };
-    options.log(`sqs 2 processes: ${result.eventsPerSecond.toFixed(0)} events/s${drain.timedOut ? " (drain timed out)" : ""}`);
+    const result = await drainTogether(bridges, published, options.drainTimeoutMs);
+    options.log(`sqs 2 processes: ${result.eventsPerSecond.toFixed(0)} events/s${result.timedOut ? " (drain timed out)" : ""}`);
     return result;
   } finally {
     await Promise.all(bridges.map((b) => b.stop()));
   }
+}
+
+/**
+ * Times ready bridges draining `published` pre-filled messages between them, for either source:
+ * what they acked before this call counts toward the total, not toward the rate.
+ */
+export async function drainTogether(bridges: readonly BridgeChild[], published: number, timeoutMs: number): Promise<ScaleResult> {
+  const before = await Promise.all(bridges.map((b) => b.metrics()));
+  const already = before.reduce((sum, m) => sum + m.acked, 0);
+  const drain = await timeDrain(bridges, published - already, timeoutMs, before);
+  return {
+    processes: bridges.length,
+    published,
+    acked: drain.acked + already,
+    seconds: drain.seconds,
+    eventsPerSecond: drain.acked / drain.seconds,
+    cpuUsPerEvent: drain.cpuUs / Math.max(1, drain.acked),
+    peakRssMB: bridges.map((b) => b.proc().peakRssMB),
+    timedOut: drain.timedOut,
+  };
 }
