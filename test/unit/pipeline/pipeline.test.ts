@@ -26,7 +26,7 @@ function stages(overrides: Partial<PipelineStages<FakeEnvelope>> = {}): Pipeline
   return {
     readEnvelope(message) {
       const parsed = JSON.parse(message.body.toString()) as { tenant: string; kver: number; id: string };
-      if (parsed.tenant === "bad-envelope") throw new PermanentError("envelope", "MalformedEnvelope", "field iv is missing");
+      if (parsed.tenant === "bad-envelope") throw new PermanentError("MalformedEnvelope", "field iv is missing");
       return {
         envelope: { tenant: parsed.tenant, keyVersion: parsed.kver, eventId: parsed.id, plaintext: message.body.toString() },
         traceparent: message.attributes.traceparent,
@@ -35,7 +35,7 @@ function stages(overrides: Partial<PipelineStages<FakeEnvelope>> = {}): Pipeline
     keys: {
       peek: (tenant) => (tenant === "cold" ? undefined : key),
       load: async (tenant) => {
-        if (tenant === "cold") throw new PermanentError("key", "UnknownTenant", "tenant cold has no keys");
+        if (tenant === "cold") throw new PermanentError("UnknownTenant", "tenant cold has no keys");
         return key;
       },
     },
@@ -46,7 +46,7 @@ function stages(overrides: Partial<PipelineStages<FakeEnvelope>> = {}): Pipeline
     },
     map: (event, context): CatalogEvent[] => {
       if (event.body.fail === "map")
-        throw new PermanentError("map", "MapperFailed", "mapper thing@1 failed", { tenant: context.tenant });
+        throw new PermanentError("MapperFailed", "mapper thing@1 failed", { tenant: context.tenant });
       if (event.body.fail === "bug") throw new TypeError(`secret ${String(event.body.secret)}`);
       return Array.from({ length: Number(event.body.outputs ?? 1) }, (_, index) => ({
         topic: orderPlacedTopic.topic,
@@ -214,7 +214,7 @@ describe("Pipeline", () => {
         load: async (tenant) => {
           calls++;
           if (calls <= 2) throw new Error("KMS throttled");
-          if (tenant === "gone") throw new PermanentError("key", "UnknownTenant", "gone");
+          if (tenant === "gone") throw new PermanentError("UnknownTenant", "gone");
           return key;
         },
       },
@@ -260,7 +260,7 @@ describe("Pipeline", () => {
     const sink = new FakeSink();
     sink.permanent = new KafkaPermanentError(
       "refused",
-      [{ index: 1, error: new PermanentError("produce", "RecordTooLarge", "record of 3000000 bytes exceeds max.message.bytes") }],
+      [{ index: 1, error: new PermanentError("RecordTooLarge", "record of 3000000 bytes exceeds max.message.bytes") }],
       true,
     );
     const settled: Settled = { acks: [], nacks: [] };
