@@ -77,7 +77,7 @@ export const errorClasses = {
   MalformedLegacyEvent: {
     stages: ["parse"],
     kind: "permanent",
-    description: "The decrypted JSON lacks the legacy event fields (type, version, id).",
+    description: "The decrypted JSON is not an object with valid `event_type`, `event_version` and `event_id`.",
   },
   UnknownEventType: {
     stages: ["map"],
@@ -87,7 +87,8 @@ export const errorClasses = {
   MapperFailed: {
     stages: ["map"],
     kind: "permanent",
-    description: "The mapper refused the event's data; the message names the field.",
+    description:
+      "The mapper threw: bad legacy data (the message names the field) or a mapper bug (only the error's type is kept).",
   },
   UnknownTopic: {
     stages: ["encode"],
