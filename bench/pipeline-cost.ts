@@ -73,7 +73,7 @@ class InMemorySink implements RecordSink {
   }
   checkRecordSize(record: OutRecord): PermanentError | undefined {
     if (batchBytesOverLimit(record, KAFKA_DEFAULT_MAX_MESSAGE_BYTES) === undefined) return undefined;
-    return new PermanentError("produce", "RecordTooLarge", "too large");
+    return new PermanentError("RecordTooLarge", "too large");
   }
 }
 

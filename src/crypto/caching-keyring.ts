@@ -7,6 +7,7 @@
 // fetches the successor while the current key keeps serving, so a busy tenant never stalls
 // on expiry. Expiry itself is hard: an expired or used-up key is never returned.
 import type { KeyObject } from "node:crypto";
+import type { PermanentClassName } from "../pipeline/error-classes.ts";
 import { isPermanent, PermanentError } from "../pipeline/errors.ts";
 import { DATA_KEY_BYTES, importDataKey } from "./data-key.ts";
 import type { DataKeyProvider, Keyring } from "./keyring.ts";
@@ -44,7 +45,7 @@ interface Entry {
 
 // Failures decided locally (no remote call) are not remembered: remembering them would only
 // let envelopes with made-up tenant ids grow the cache.
-const LOCAL_FAILURES = new Set(["UnknownTenant", "UnknownKeyVersion"]);
+const LOCAL_FAILURES: ReadonlySet<PermanentClassName> = new Set(["UnknownTenant", "UnknownKeyVersion"]);
 
 export class CachingKeyring implements Keyring {
   readonly #provider: DataKeyProvider;
@@ -155,7 +156,6 @@ export class CachingKeyring implements Keyring {
         if (bytes.length !== DATA_KEY_BYTES) {
           bytes.fill(0);
           throw new PermanentError(
-            "key",
             "InvalidDataKey",
             `${this.#provider.description}: data key of tenant ${tenant} version ${keyVersion} has ${bytes.length} bytes; AES-256 needs ${DATA_KEY_BYTES}`,
             { tenant },

@@ -22,7 +22,6 @@ export function openLegacyEnvelope(envelope: LegacyEnvelope, key: KeyObject): Bu
   } catch (error) {
     plaintext.fill(0);
     throw new PermanentError(
-      "decrypt",
       "AuthenticationFailed",
       `legacy envelope failed authentication for tenant ${envelope.tenant} key version ${envelope.keyVersion}: tampered, or encrypted for another tenant`,
       { tenant: envelope.tenant, cause: error },

@@ -10,7 +10,7 @@
 //     wrapped data key; resolve() calls KeyManagementServiceClient.decrypt({ name: cryptoKey,
 //     ciphertext, additionalAuthenticatedData: utf8(tenant) }) — GCP's AAD plays the role of
 //     AWS's encryption context. INVALID_ARGUMENT (wrong AAD / ciphertext) → PermanentError
-//     ("key", "KeyUnwrapFailed"); UNAVAILABLE / RESOURCE_EXHAUSTED / DEADLINE_EXCEEDED → plain Error.
+//     ("KeyUnwrapFailed"); UNAVAILABLE / RESOURCE_EXHAUSTED / DEADLINE_EXCEEDED → KeyServiceUnavailableError.
 //   - HashiCorp Vault Transit: resolve() calls POST transit/decrypt/<key> with
 //     { ciphertext: "vault:vN:…", context: base64(tenant) } on a derived key (context binds
 //     the tenant); HTTP 400 → permanent, 5xx / 429 / network → transient. Vault KV (the key
@@ -23,7 +23,7 @@ import type { KeyObject } from "node:crypto";
 export interface Keyring {
   /** Cached key, synchronously, or undefined if it must be loaded first. */
   peek(tenant: string, keyVersion: number): KeyObject | undefined;
-  /** Loads (and caches) the key. Unknown tenant → PermanentError("key","UnknownTenant"); unknown version → PermanentError("key","UnknownKeyVersion"); KMS unreachable/throttled → a plain (transient) Error. */
+  /** Loads (and caches) the key. Unknown tenant → PermanentError("UnknownTenant"); unknown version → PermanentError("UnknownKeyVersion"); KMS unreachable/throttled → KeyServiceUnavailableError (transient). Anything else is a bug, retried and reported. */
   load(tenant: string, keyVersion: number): Promise<KeyObject>;
   close?(): Promise<void>;
 }
@@ -34,8 +34,8 @@ export interface DataKeyProvider {
   readonly description: string;
   /**
    * The 32 data-key bytes, in a buffer the caller owns (and zeroes after import).
-   * Same error contract as Keyring.load: PermanentError("key", …) when the key can never be
-   * obtained, a plain Error when the backend may recover.
+   * Same error contract as Keyring.load: a PermanentError of stage "key" when the key can never be
+   * obtained, KeyServiceUnavailableError when the backend may recover.
    */
   resolve(tenant: string, keyVersion: number): Promise<Uint8Array>;
   close?(): Promise<void>;

@@ -11,6 +11,7 @@ import { PermanentError } from "../pipeline/errors.ts";
 import { type AwsClientConfig, createKmsClient } from "../sources/aws-clients.ts";
 import { CachingKeyring, type KeyCacheLimits } from "./caching-keyring.ts";
 import { type DecodedTenantKeys, decodeTenantKeys, parseJsonObject } from "./key-file.ts";
+import { KeyServiceUnavailableError } from "./key-service-error.ts";
 import type { DataKeyProvider } from "./keyring.ts";
 import { unknownKeyVersion, unknownTenant } from "./unknown-key.ts";
 
@@ -82,18 +83,21 @@ export class AwsKmsDataKeyProvider implements DataKeyProvider {
       const name = error instanceof Error ? error.name : "Error";
       if (PERMANENT_KMS_ERRORS.has(name)) {
         throw new PermanentError(
-          "key",
           "KeyUnwrapFailed",
           `KMS refused the data key of tenant ${tenant} version ${keyVersion} (${name}): wrapped for another tenant or KMS key, or the KMS key is gone (${this.description})`,
           { tenant, cause: error },
         );
       }
       const detail = error instanceof Error ? oneLine(error.message) : "unknown error";
-      throw new Error(`KMS Decrypt of the data key of tenant ${tenant} version ${keyVersion} failed: ${name}: ${detail}`, {
-        cause: error,
-      });
+      throw new KeyServiceUnavailableError(
+        `KMS Decrypt of the data key of tenant ${tenant} version ${keyVersion} failed: ${name}: ${detail}`,
+        {
+          cause: error,
+        },
+      );
     }
-    if (plaintext === undefined) throw new Error(`KMS Decrypt for tenant ${tenant} version ${keyVersion} returned no plaintext`);
+    if (plaintext === undefined)
+      throw new KeyServiceUnavailableError(`KMS Decrypt for tenant ${tenant} version ${keyVersion} returned no plaintext`);
     return plaintext;
   }
 

@@ -2,11 +2,11 @@
 import { PermanentError } from "../pipeline/errors.ts";
 
 export function unknownTenant(tenant: string, origin: string): PermanentError {
-  return new PermanentError("key", "UnknownTenant", `tenant ${tenant} has no keys in ${origin}`, { tenant });
+  return new PermanentError("UnknownTenant", `tenant ${tenant} has no keys in ${origin}`, { tenant });
 }
 
 export function unknownKeyVersion(tenant: string, keyVersion: number, origin: string): PermanentError {
-  return new PermanentError("key", "UnknownKeyVersion", `tenant ${tenant} has no key version ${keyVersion} in ${origin}`, {
+  return new PermanentError("UnknownKeyVersion", `tenant ${tenant} has no key version ${keyVersion} in ${origin}`, {
     tenant,
   });
 }

@@ -59,7 +59,7 @@ class ParsedLegacyEnvelope implements LegacyEnvelope {
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 function malformed(message: string, tenant: string | undefined): PermanentError {
-  return new PermanentError("envelope", "MalformedEnvelope", message, tenant === undefined ? undefined : { tenant });
+  return new PermanentError("MalformedEnvelope", message, tenant === undefined ? undefined : { tenant });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -88,7 +88,6 @@ export function parseLegacyEnvelope(text: string | Buffer): LegacyEnvelope {
   if (v !== LEGACY_ENVELOPE_VERSION) {
     if (typeof v === "number" && Number.isInteger(v)) {
       throw new PermanentError(
-        "envelope",
         "UnsupportedEnvelopeVersion",
         `legacy envelope field "v" is ${v}; only version ${LEGACY_ENVELOPE_VERSION} is supported`,
         knownTenant === undefined ? undefined : { tenant: knownTenant },
@@ -114,7 +113,6 @@ export function parseLegacyEnvelope(text: string | Buffer): LegacyEnvelope {
   if (alg !== LEGACY_ALGORITHM) {
     if (typeof alg === "string") {
       throw new PermanentError(
-        "envelope",
         "UnsupportedAlgorithm",
         `legacy envelope field "alg" is ${quote(alg)}; only ${LEGACY_ALGORITHM} is supported`,
         { tenant: knownTenant },

@@ -22,7 +22,7 @@ export interface UnwrappedSqsBody {
 const TYPE_KEY = '"Type"';
 
 function malformed(message: string): PermanentError {
-  return new PermanentError("envelope", "MalformedEnvelope", message);
+  return new PermanentError("MalformedEnvelope", message);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

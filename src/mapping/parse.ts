@@ -19,7 +19,7 @@ function toText(plaintext: Uint8Array): string {
 }
 
 function malformed(tenant: string, message: string): PermanentError {
-  return new PermanentError("parse", "MalformedLegacyEvent", message, { tenant });
+  return new PermanentError("MalformedLegacyEvent", message, { tenant });
 }
 
 /**
@@ -37,7 +37,7 @@ export function parseLegacyEvent(plaintext: Uint8Array, tenant: string): LegacyE
     parsed = JSON.parse(text);
   } catch {
     // The SyntaxError's message quotes the input, so neither it nor the error becomes the cause.
-    throw new PermanentError("parse", "MalformedJson", `legacy payload is not valid JSON (${plaintext.byteLength} bytes)`, {
+    throw new PermanentError("MalformedJson", `legacy payload is not valid JSON (${plaintext.byteLength} bytes)`, {
       tenant,
     });
   }

@@ -87,7 +87,7 @@ export class MapperRegistry {
       const versions = this.#byType.get(event.type);
       const known =
         versions === undefined ? "unknown type" : `known versions: ${[...versions.keys()].sort((a, b) => a - b).join(", ")}`;
-      throw new PermanentError("map", "UnknownEventType", `no mapper for legacy event ${label(event)} (${known})`, {
+      throw new PermanentError("UnknownEventType", `no mapper for legacy event ${label(event)} (${known})`, {
         tenant: context.tenant,
       });
     }
@@ -95,7 +95,7 @@ export class MapperRegistry {
       return mapper(event, context);
     } catch (error) {
       if (error instanceof PermanentError) throw error;
-      throw new PermanentError("map", "MapperFailed", `mapper ${label(event)} failed: ${describe(error)}`, {
+      throw new PermanentError("MapperFailed", `mapper ${label(event)} failed: ${describe(error)}`, {
         tenant: context.tenant,
       });
     }

@@ -107,6 +107,14 @@ export class BridgeMetrics {
   readonly deadLettered = new Counter("meshbridge_dead_lettered_total", "Source messages sent to the dead-letter topic.");
   readonly skipped = new Counter("meshbridge_skipped_total", "Legacy events skipped by policy (unknown type, skip policy).");
   readonly retries = new Counter("meshbridge_transient_retries_total", "Retries after a transient failure.");
+  readonly unexpectedErrors = new Counter(
+    "meshbridge_unexpected_errors_total",
+    "Errors of no known class in an asynchronous stage (a bug); retried, never acked.",
+  );
+  readonly deadLetterRefused = new Counter(
+    "meshbridge_dead_letter_refused_total",
+    "Source messages whose dead-letter record Kafka refused for good; released to the source's redrive policy.",
+  );
   readonly latency = new Histogram(
     "meshbridge_publish_to_ack_seconds",
     "From the source's publish time to Kafka's acknowledgement.",
@@ -122,6 +130,8 @@ export class BridgeMetrics {
     this.deadLettered,
     this.skipped,
     this.retries,
+    this.unexpectedErrors,
+    this.deadLetterRefused,
     this.latency,
     this.inFlight,
     this.inFlightBytes,

@@ -8,7 +8,8 @@ import type { Logger } from "../ops/log.ts";
 import type { BridgeMetrics } from "../ops/metrics.ts";
 import { KafkaPermanentError } from "../sink/errors.ts";
 import type { SourceMessage } from "../sources/source.ts";
-import { PermanentError, withTenant } from "./errors.ts";
+import type { Stage, StageOf } from "./error-classes.ts";
+import { isTransient, PermanentError, withTenant } from "./errors.ts";
 import { catalogRecord, deadLetterRecord, type OutRecord, type RecordSink } from "./records.ts";
 import { type Backoff, retryTransient } from "./retry.ts";
 import type { EnvelopeIdentity, PipelineStages } from "./stages.ts";
@@ -30,6 +31,8 @@ class Work<E extends EnvelopeIdentity> {
   /** The envelope's data key, attached once per message (see #attachKeys). */
   key: KeyObject | undefined = undefined;
   failure: PermanentError | undefined = undefined;
+  /** Why Kafka refused this message's dead-letter record for good: it is released, not acked. */
+  deadLetterRefusal: PermanentError | undefined = undefined;
   /**
    * Its records, alive until the batch is settled. Built by Array#map, never from an array
    * literal: V8 would pretenure such a literal after a backlog, like an object literal.
@@ -44,6 +47,9 @@ class Work<E extends EnvelopeIdentity> {
 const NO_RECORDS: readonly OutRecord[] = Object.freeze([]);
 
 const keyId = (tenant: string, version: number): string => `${tenant}\u0000${version}`;
+
+/** The stages that run synchronously, with no I/O (see asPermanent). */
+type SyncStage = StageOf<"UnexpectedError">;
 
 export class Pipeline<E extends EnvelopeIdentity> {
   readonly #stages: PipelineStages<E>;
@@ -92,29 +98,39 @@ export class Pipeline<E extends EnvelopeIdentity> {
     let records = this.#collectRecords(work);
     const sent = await retryTransient(
       async () => {
-        try {
-          await this.#sink.send(records.records);
-        } catch (error) {
-          // Records Kafka refused for good: their messages become dead letters, the rest go again.
-          if (!(error instanceof KafkaPermanentError) || error.rejected.length === 0) throw error;
-          for (const rejected of error.rejected) {
-            const item = work[records.owners[rejected.index]!]!;
-            item.failure = withTenant(rejected.error, item.envelope?.tenant);
+        // Each refusal moves a message one step (catalog records → dead letter → released), so
+        // this ends after at most two rounds per message; a refused dead letter is never re-sent.
+        for (;;) {
+          try {
+            await this.#sink.send(records.records);
+            return;
+          } catch (error) {
+            if (!(error instanceof KafkaPermanentError) || error.rejected.length === 0) throw error;
+            for (const rejected of error.rejected) {
+              const item = work[records.owners[rejected.index]!]!;
+              const refusedDeadLetter = records.records[rejected.index]!.topic === this.#options.deadLetterTopic;
+              if (refusedDeadLetter) item.deadLetterRefusal = rejected.error;
+              else item.failure = withTenant(rejected.error, item.envelope?.tenant);
+            }
+            records = this.#collectRecords(work);
           }
-          records = this.#collectRecords(work);
-          await this.#sink.send(records.records);
         }
       },
       this.#options.backoff,
       this.#stopping.signal,
       (error, attempt, delayMs) => {
         this.#metrics.retries.inc({ stage: "produce" });
-        this.#log.warn("Kafka send failed; retrying", {
-          attempt,
-          delayMs,
-          records: records.records.length,
-          error: describe(error),
-        });
+        // KafkaPermanentError here refused only records of other batches sent in the same request.
+        if (isTransient(error) || error instanceof KafkaPermanentError) {
+          this.#log.warn("Kafka send failed; retrying", {
+            attempt,
+            delayMs,
+            records: records.records.length,
+            error: describe(error),
+          });
+        } else {
+          this.#reportUnexpected("produce", error, { attempt, delayMs, records: records.records.length });
+        }
       },
     );
     if (!sent) {
@@ -125,7 +141,13 @@ export class Pipeline<E extends EnvelopeIdentity> {
     const now = Date.now();
     let produced = 0;
     let skipped = 0;
+    let released = 0;
     for (const item of work) {
+      if (item.deadLetterRefusal !== undefined) {
+        this.#release(item);
+        released++;
+        continue;
+      }
       item.message.ack();
       if (item.failure !== undefined) {
         this.#metrics.deadLettered.inc({ stage: item.failure.stage, error_class: item.failure.errorClass });
@@ -144,17 +166,54 @@ export class Pipeline<E extends EnvelopeIdentity> {
     }
     this.#metrics.produced.inc(undefined, produced);
     if (skipped > 0) this.#metrics.skipped.inc(undefined, skipped);
-    this.#metrics.acked.inc(undefined, work.length);
+    this.#metrics.acked.inc(undefined, work.length - released);
     this.#log.debug("batch settled", { messages: work.length, records: records.records.length, ms: now - started });
   }
 
-  /** Every record of the batch, in message order; a failed message contributes its dead letter. */
+  /**
+   * A message whose dead-letter record Kafka refused for good (larger than the dead-letter
+   * topic's max.message.bytes, say) cannot be settled here without losing it: it goes back to
+   * its source, whose redrive policy (SQS maxReceiveCount, Pub/Sub dead-letter policy) takes it.
+   */
+  #release(item: Work<E>): void {
+    item.message.nack();
+    this.#metrics.nacked.inc();
+    this.#metrics.deadLetterRefused.inc();
+    this.#log.error("dead-letter record refused by Kafka; message released to its source's redrive policy", {
+      source: item.message.source,
+      messageId: item.message.id,
+      stage: item.failure?.stage,
+      errorClass: item.failure?.errorClass,
+      refusedWith: item.deadLetterRefusal?.errorClass,
+      refusal: item.deadLetterRefusal?.message,
+      tenant: item.failure?.tenant,
+      receiveCount: item.message.receiveCount,
+    });
+  }
+
+  /** An error of no known class in an asynchronous stage: a bug, retried, and never quiet. */
+  #reportUnexpected(stage: Stage, error: unknown, fields: Readonly<Record<string, number>>): void {
+    this.#metrics.unexpectedErrors.inc({ stage });
+    this.#log.error("unexpected error; retrying with backoff, the messages stay leased", {
+      stage,
+      ...fields,
+      error: describe(error),
+      stack: stackOf(error),
+    });
+  }
+
+  /**
+   * Every record of the batch, in message order; a failed message contributes its dead letter,
+   * one whose dead letter was refused contributes nothing.
+   */
   #collectRecords(work: readonly Work<E>[]): { records: OutRecord[]; owners: number[] } {
     const records: OutRecord[] = [];
     const owners: number[] = [];
     for (let index = 0; index < work.length; index++) {
       const item = work[index]!;
-      if (item.failure !== undefined) {
+      if (item.deadLetterRefusal !== undefined) {
+        item.records = NO_RECORDS;
+      } else if (item.failure !== undefined) {
         item.records = [deadLetterRecord(this.#options.deadLetterTopic, item.message, item.failure)];
       }
       for (const record of item.records) {
@@ -197,20 +256,26 @@ export class Pipeline<E extends EnvelopeIdentity> {
     const toLoad = missing;
     const loaded = new Map<string, KeyObject>();
     const failures = new Map<string, PermanentError>();
+    let tries = 1;
     const done = await retryTransient(
       async () => {
         const pending = [...toLoad].filter(([id]) => !loaded.has(id) && !failures.has(id));
         const results = await Promise.allSettled(
           pending.map(([, envelope]) => this.#stages.keys.load(envelope.tenant, envelope.keyVersion)),
         );
-        let transient: unknown;
+        let retry: unknown;
         results.forEach((result, index) => {
           const id = pending[index]![0];
           if (result.status === "fulfilled") loaded.set(id, result.value);
           else if (result.reason instanceof PermanentError) failures.set(id, result.reason);
-          else transient ??= result.reason;
+          else {
+            // Reported here, once per key and attempt, so that none hides behind another failure.
+            if (!isTransient(result.reason)) this.#reportUnexpected("key", result.reason, { attempt: tries });
+            retry ??= result.reason;
+          }
         });
-        if (transient !== undefined) throw transient;
+        tries++;
+        if (retry !== undefined) throw retry;
       },
       this.#options.backoff,
       this.#stopping.signal,
@@ -234,18 +299,13 @@ export class Pipeline<E extends EnvelopeIdentity> {
   #transform(item: Work<E>): void {
     const envelope = item.envelope!;
     const stages = this.#stages;
-    let stage: PermanentError["stage"] = "decrypt";
+    let stage: SyncStage = "decrypt";
     try {
       const key = item.key;
       if (key === undefined) {
-        throw new PermanentError(
-          "key",
-          "UnknownKeyVersion",
-          `no key for tenant ${envelope.tenant} version ${envelope.keyVersion}`,
-          {
-            tenant: envelope.tenant,
-          },
-        );
+        throw new PermanentError("UnknownKeyVersion", `no key for tenant ${envelope.tenant} version ${envelope.keyVersion}`, {
+          tenant: envelope.tenant,
+        });
       }
       const plaintext = stages.decrypt(envelope, key);
       stage = "parse";
@@ -279,12 +339,18 @@ export class Pipeline<E extends EnvelopeIdentity> {
  * A stage threw something other than a PermanentError. The synchronous stages do no I/O, so a
  * retry cannot help: dead-letter it. Its message is not copied, since it may quote decrypted data.
  */
-function asPermanent(error: unknown, stage: PermanentError["stage"], tenant?: string): PermanentError {
+function asPermanent(error: unknown, stage: SyncStage, tenant?: string): PermanentError {
   if (error instanceof PermanentError) return withTenant(error, tenant);
   const name = error instanceof Error ? error.name : typeof error;
-  return new PermanentError(stage, "UnexpectedError", `unexpected ${name} in stage ${stage}`, { tenant });
+  return new PermanentError("UnexpectedError", `unexpected ${name} in stage ${stage}`, { stage, tenant });
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Where a bug was thrown: the stack's frames, without its first line (the message, already logged). */
+function stackOf(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error.stack === undefined) return undefined;
+  return error.stack.split("\n").slice(1, 6).join(" | ").replace(/\s+/g, " ");
 }

@@ -176,12 +176,11 @@ export function createCatalogEncoder(
     encode(event: CatalogEvent): Buffer {
       const prepared = byTopic.get(event.topic);
       if (prepared === undefined) {
-        throw new PermanentError("encode", "UnknownTopic", `no schema loaded for topic "${oneLine(event.topic)}"`);
+        throw new PermanentError("UnknownTopic", `no schema loaded for topic "${oneLine(event.topic)}"`);
       }
       const schema = prepared.schema;
       if (event.schema !== schema && event.schema.typeName !== schema.typeName) {
         throw new PermanentError(
-          "encode",
           "SchemaMismatch",
           `topic "${event.topic}" carries ${schema.typeName}, the event is ${event.schema.typeName}`,
         );
@@ -192,7 +191,6 @@ export function createCatalogEncoder(
       } catch (error) {
         // No cause: toBinary's message contains the offending value, i.e. payload data.
         throw new PermanentError(
-          "encode",
           "EncodeFailed",
           `cannot encode ${schema.typeName} for topic "${event.topic}": ${describeEncodeError(error)}`,
         );

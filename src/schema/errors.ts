@@ -1,11 +1,16 @@
 // Start-up failures of the schema stage. Only RegistryUnavailableError is transient (the
 // caller retries); the others need a person: register the schema, fix credentials, or deploy
 // a bridge built from the registered schema.
+import { TransientError } from "../pipeline/errors.ts";
 
 /** Network failure, timeout, HTTP 429 or 5xx: try again later. */
-export class RegistryUnavailableError extends Error {
-  override readonly name = "RegistryUnavailableError";
+export class RegistryUnavailableError extends TransientError<"RegistryUnavailable"> {
+  override readonly name: string = "RegistryUnavailableError";
   readonly transient = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RegistryUnavailable", message, options);
+  }
 }
 
 /** The registry answered with an error that retrying will not change (4xx, bad credentials). */

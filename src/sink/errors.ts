@@ -2,19 +2,24 @@
 // again; duplicates that this creates are removed downstream by the deterministic ce_id.
 // Permanent (KafkaPermanentError): some records can never be written; each carries its own
 // PermanentError for the dead-letter topic.
-import type { PermanentError } from "../pipeline/errors.ts";
+import type { PermanentClassName } from "../pipeline/error-classes.ts";
+import { type PermanentError, TransientError } from "../pipeline/errors.ts";
 
 /** Broker answers that no retry can fix, and the errorClass written to the DLQ for them. */
 export const permanentProduceErrorClasses = {
   MESSAGE_TOO_LARGE: "RecordTooLarge",
   RECORD_LIST_TOO_LARGE: "RecordListTooLarge",
   INVALID_RECORD: "InvalidRecord",
-} as const;
+} as const satisfies Record<string, PermanentClassName>;
 export type PermanentProduceApiError = keyof typeof permanentProduceErrorClasses;
 
 /** Transient: Kafka unreachable, timed out, leader moving, or an earlier send of this sink failed. */
-export class KafkaSendError extends Error {
-  override readonly name = "KafkaSendError";
+export class KafkaSendError extends TransientError<"KafkaUnavailable"> {
+  override readonly name: string = "KafkaSendError";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("KafkaUnavailable", message, options);
+  }
 }
 
 export interface RejectedRecord {

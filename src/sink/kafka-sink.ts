@@ -58,7 +58,6 @@ function encodeHeaderValue(value?: HeaderValue): Buffer | undefined {
 
 function recordTooLarge(topic: string, batchBytes: number, limit: number): PermanentError {
   return new PermanentError(
-    "produce",
     permanentProduceErrorClasses.MESSAGE_TOO_LARGE,
     `record of ${batchBytes} bytes exceeds max.message.bytes ${limit} of topic ${clean(topic)}`,
   );
@@ -280,7 +279,7 @@ export class KafkaSink {
         refusal.apiId === "INVALID_RECORD"
           ? `broker refused the record for topic ${clean(m.topic)} as invalid${refusal.serverMessage === undefined ? "" : `: ${clean(refusal.serverMessage)}`}`
           : `broker refused the record for topic ${clean(m.topic)} with ${refusal.apiId} (record of ${batchBytes} bytes, max.message.bytes ${limit ?? "unknown"} when checked)`;
-      rejected.push({ index: i, error: new PermanentError("produce", permanentProduceErrorClasses[refusal.apiId], detail) });
+      rejected.push({ index: i, error: new PermanentError(permanentProduceErrorClasses[refusal.apiId], detail) });
     }
     // The topic's limit may have changed since start: read it again for the next checks.
     const tooLarge = new Set(partitions.filter((p) => p.apiId !== "INVALID_RECORD").map((p) => p.topic));

@@ -11,7 +11,7 @@ import { provisionKmsTenantKeys } from "../../src/crypto/provision.ts";
 import { sealLegacyEnvelope } from "../../src/crypto/seal.ts";
 import { StaticKeyring } from "../../src/crypto/static-keyring.ts";
 import { parseLegacyEnvelope } from "../../src/envelope/legacy-envelope.ts";
-import { isPermanent, PermanentError } from "../../src/pipeline/errors.ts";
+import { isPermanent, isTransient, PermanentError } from "../../src/pipeline/errors.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const suffix = randomBytes(4).toString("hex");
@@ -210,6 +210,7 @@ describe("KmsKeyring against moto KMS", () => {
     await assert.rejects(keyring.load(tenantA, 1), (error: unknown) => {
       assert.ok(error instanceof Error);
       assert.ok(!isPermanent(error), `expected transient, got ${String(error)}`);
+      assert.ok(isTransient(error) && error.errorClass === "KeyServiceUnavailable", `a known transient class: ${String(error)}`);
       assert.match(error.message, new RegExp(`KMS Decrypt of the data key of tenant ${tenantA} version 1 failed`));
       assert.doesNotMatch(error.message, /[\r\n]/);
       return true;

@@ -13,7 +13,7 @@ class FakeProvider implements DataKeyProvider {
   next: () => Promise<Uint8Array> = async () => randomBytes(32);
   resolve(tenant: string, _keyVersion: number): Promise<Uint8Array> {
     this.calls++;
-    if (tenant === "nobody") return Promise.reject(new PermanentError("key", "UnknownTenant", "no such tenant", { tenant }));
+    if (tenant === "nobody") return Promise.reject(new PermanentError("UnknownTenant", "no such tenant", { tenant }));
     return this.next().then((bytes) => {
       this.handedOut.push(bytes);
       return bytes;
@@ -124,7 +124,7 @@ describe("CachingKeyring", () => {
 
   test("a permanent unwrap failure is remembered for permanentErrorTtlMs, then retried", async () => {
     const { clock, provider, keyring } = setup({ permanentErrorTtlMs: 30_000 });
-    const failure = new PermanentError("key", "KeyUnwrapFailed", "refused", { tenant: "t1" });
+    const failure = new PermanentError("KeyUnwrapFailed", "refused", { tenant: "t1" });
     provider.next = () => Promise.reject(failure);
     await assert.rejects(keyring.load("t1", 1), (e) => e === failure);
     await assert.rejects(keyring.load("t1", 1), (e) => e === failure);

@@ -129,7 +129,7 @@ describe("MapperRegistry", () => {
   });
 
   test("a PermanentError from a mapper passes through unchanged", () => {
-    const own = new PermanentError("map", "Custom", "custom");
+    const own = new PermanentError("MalformedLegacyEvent", "custom");
     const registry = new MapperRegistry("dead-letter").register("a", 1, () => {
       throw own;
     });

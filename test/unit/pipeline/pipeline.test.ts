@@ -1,18 +1,20 @@
 // The pipeline's settlement rules with in-memory stages and sink: ack only after the sink
 // resolved, dead letters for permanent failures, retries (never dead letters) for transient
-// ones, nack on shutdown, and the records' headers.
+// ones, retries and error reports for unknown errors of async stages, release of a message
+// whose dead letter Kafka refuses, nack on shutdown, and the records' headers.
 import assert from "node:assert/strict";
 import { createSecretKey, type KeyObject } from "node:crypto";
 import { describe, it } from "node:test";
 import { orderPlacedTopic } from "../../../catalog/topics.ts";
+import { KeyServiceUnavailableError } from "../../../src/crypto/key-service-error.ts";
 import type { CatalogEvent, LegacyEvent } from "../../../src/mapping/mapper.ts";
-import { silentLogger } from "../../../src/ops/log.ts";
+import { createLogger, type Logger, silentLogger } from "../../../src/ops/log.ts";
 import { BridgeMetrics } from "../../../src/ops/metrics.ts";
 import { PermanentError } from "../../../src/pipeline/errors.ts";
 import { Pipeline } from "../../../src/pipeline/pipeline.ts";
 import { dlqHeader, type OutRecord, type RecordSink } from "../../../src/pipeline/records.ts";
 import type { EnvelopeIdentity, PipelineStages } from "../../../src/pipeline/stages.ts";
-import { KafkaPermanentError } from "../../../src/sink/errors.ts";
+import { KafkaPermanentError, KafkaSendError, type RejectedRecord } from "../../../src/sink/errors.ts";
 import type { SourceMessage } from "../../../src/sources/source.ts";
 
 interface FakeEnvelope extends EnvelopeIdentity {
@@ -26,7 +28,7 @@ function stages(overrides: Partial<PipelineStages<FakeEnvelope>> = {}): Pipeline
   return {
     readEnvelope(message) {
       const parsed = JSON.parse(message.body.toString()) as { tenant: string; kver: number; id: string };
-      if (parsed.tenant === "bad-envelope") throw new PermanentError("envelope", "MalformedEnvelope", "field iv is missing");
+      if (parsed.tenant === "bad-envelope") throw new PermanentError("MalformedEnvelope", "field iv is missing");
       return {
         envelope: { tenant: parsed.tenant, keyVersion: parsed.kver, eventId: parsed.id, plaintext: message.body.toString() },
         traceparent: message.attributes.traceparent,
@@ -35,7 +37,7 @@ function stages(overrides: Partial<PipelineStages<FakeEnvelope>> = {}): Pipeline
     keys: {
       peek: (tenant) => (tenant === "cold" ? undefined : key),
       load: async (tenant) => {
-        if (tenant === "cold") throw new PermanentError("key", "UnknownTenant", "tenant cold has no keys");
+        if (tenant === "cold") throw new PermanentError("UnknownTenant", "tenant cold has no keys");
         return key;
       },
     },
@@ -46,7 +48,7 @@ function stages(overrides: Partial<PipelineStages<FakeEnvelope>> = {}): Pipeline
     },
     map: (event, context): CatalogEvent[] => {
       if (event.body.fail === "map")
-        throw new PermanentError("map", "MapperFailed", "mapper thing@1 failed", { tenant: context.tenant });
+        throw new PermanentError("MapperFailed", "mapper thing@1 failed", { tenant: context.tenant });
       if (event.body.fail === "bug") throw new TypeError(`secret ${String(event.body.secret)}`);
       return Array.from({ length: Number(event.body.outputs ?? 1) }, (_, index) => ({
         topic: orderPlacedTopic.topic,
@@ -70,7 +72,7 @@ class FakeSink implements RecordSink {
   async send(records: readonly OutRecord[]): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
-      throw new Error("kafka unreachable");
+      throw new KafkaSendError("kafka unreachable");
     }
     if (this.permanent !== undefined) {
       const error = this.permanent;
@@ -110,12 +112,48 @@ function message(
 
 const fastBackoff = { initialMs: 1, maxMs: 5 };
 
-function pipeline(sink: RecordSink, overrides?: Partial<PipelineStages<FakeEnvelope>>) {
+function pipeline(sink: RecordSink, overrides?: Partial<PipelineStages<FakeEnvelope>>, log: Logger = silentLogger) {
   const metrics = new BridgeMetrics();
   return {
     metrics,
-    pipeline: new Pipeline(stages(overrides), sink, { deadLetterTopic: "dlq", backoff: fastBackoff }, metrics, silentLogger),
+    pipeline: new Pipeline(stages(overrides), sink, { deadLetterTopic: "dlq", backoff: fastBackoff }, metrics, log),
   };
+}
+
+/** A logger that keeps its lines, parsed. */
+function capturingLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  return { log: createLogger("debug", {}, (line) => lines.push(JSON.parse(line) as Record<string, unknown>)), lines };
+}
+
+/**
+ * Like Kafka: refuses for good, on every send, each record that `refuses` picks (nothing of such a
+ * send is written), and writes the others.
+ */
+class RefusingSink implements RecordSink {
+  readonly sent: OutRecord[][] = [];
+  attempts = 0;
+  readonly #refuses: (record: OutRecord) => boolean;
+  constructor(refuses: (record: OutRecord) => boolean) {
+    this.#refuses = refuses;
+  }
+  async send(records: readonly OutRecord[]): Promise<void> {
+    this.attempts++;
+    const rejected: RejectedRecord[] = [];
+    records.forEach((record, index) => {
+      if (this.#refuses(record)) {
+        rejected.push({
+          index,
+          error: new PermanentError("RecordTooLarge", `record exceeds max.message.bytes of ${record.topic}`),
+        });
+      }
+    });
+    if (rejected.length > 0) throw new KafkaPermanentError("refused", rejected, true);
+    this.sent.push([...records]);
+  }
+  checkRecordSize(): PermanentError | undefined {
+    return undefined;
+  }
 }
 
 describe("Pipeline", () => {
@@ -201,20 +239,93 @@ describe("Pipeline", () => {
     await p.process([message("m1", { tenant: "t1", kver: 1, id: "e1" }, settled)]);
     assert.deepEqual(settled.acks, ["m1"]);
     assert.equal(metrics.retries.get({ stage: "produce" }), 3);
+    assert.equal(metrics.unexpectedErrors.get({ stage: "produce" }), 0, "a known transient class is expected");
     assert.equal(sink.sent.flat().filter((record) => record.topic === "dlq").length, 0);
+  });
+
+  it("retries an unknown produce error with backoff, never acks meanwhile, and reports each one at error level", async () => {
+    let failures = 3;
+    const sink = new FakeSink();
+    const bug: RecordSink = {
+      send: async (records) => {
+        if (failures-- > 0) throw new TypeError("cannot read properties of undefined (reading 'partition')");
+        await sink.send(records);
+      },
+      checkRecordSize: () => undefined,
+    };
+    const settled: Settled = { acks: [], nacks: [] };
+    const { log, lines } = capturingLogger();
+    const { pipeline: p, metrics } = pipeline(bug, undefined, log);
+    await p.process([message("m1", { tenant: "t1", kver: 1, id: "e1" }, settled)]);
+    assert.deepEqual(settled.acks, ["m1"], "acked once Kafka took it");
+    assert.equal(sink.sent.length, 1);
+    assert.equal(sink.sent.flat().filter((record) => record.topic === "dlq").length, 0, "not dead-lettered");
+    assert.equal(metrics.unexpectedErrors.get({ stage: "produce" }), 3, "counted on every occurrence");
+    const reports = lines.filter((line) => line.level === "error" && line.stage === "produce");
+    assert.equal(reports.length, 3, "logged at error level on every occurrence");
+    assert.match(String(reports[0]!.error), /TypeError: cannot read properties/);
+    assert.match(String(reports[0]!.stack), /pipeline\.test\.ts/, "where it was thrown");
+  });
+
+  it("on shutdown, a batch stuck on an unknown produce error is nacked, not acked", async () => {
+    const bug: RecordSink = {
+      send: async () => {
+        throw new RangeError("bug");
+      },
+      checkRecordSize: () => undefined,
+    };
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p, metrics } = pipeline(bug);
+    p.deliver([message("m1", { tenant: "t1", kver: 1, id: "e1" }, settled)]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await p.drain();
+    assert.deepEqual(settled.acks, []);
+    assert.deepEqual(settled.nacks, ["m1"]);
+    assert.ok(metrics.unexpectedErrors.get({ stage: "produce" }) >= 1);
+  });
+
+  it("retries unknown key-load errors, reporting each key's failure, then proceeds", async () => {
+    let calls = 0;
+    const sink = new FakeSink();
+    const settled: Settled = { acks: [], nacks: [] };
+    const { log, lines } = capturingLogger();
+    const { pipeline: p, metrics } = pipeline(
+      sink,
+      {
+        keys: {
+          peek: () => undefined,
+          load: async () => {
+            calls++;
+            // Two keys per attempt; both fail in the first two attempts.
+            if (calls <= 4) throw new TypeError("keyring bug");
+            return key;
+          },
+        },
+      },
+      log,
+    );
+    await p.process([
+      message("a", { tenant: "t1", kver: 1, id: "e1" }, settled),
+      message("b", { tenant: "t2", kver: 1, id: "e2" }, settled),
+    ]);
+    assert.deepEqual(settled.acks, ["a", "b"]);
+    assert.equal(sink.sent.flat().filter((record) => record.topic === "dlq").length, 0, "not dead-lettered");
+    assert.equal(metrics.unexpectedErrors.get({ stage: "key" }), 4, "one per key and attempt");
+    assert.equal(metrics.retries.get({ stage: "key" }), 2);
+    assert.equal(lines.filter((line) => line.level === "error" && line.stage === "key").length, 4);
   });
 
   it("retries transient key loads, then dead-letters permanent ones only", async () => {
     let calls = 0;
     const sink = new FakeSink();
     const settled: Settled = { acks: [], nacks: [] };
-    const { pipeline: p } = pipeline(sink, {
+    const { pipeline: p, metrics } = pipeline(sink, {
       keys: {
         peek: () => undefined,
         load: async (tenant) => {
           calls++;
-          if (calls <= 2) throw new Error("KMS throttled");
-          if (tenant === "gone") throw new PermanentError("key", "UnknownTenant", "gone");
+          if (calls <= 2) throw new KeyServiceUnavailableError("KMS throttled");
+          if (tenant === "gone") throw new PermanentError("UnknownTenant", "gone");
           return key;
         },
       },
@@ -225,6 +336,7 @@ describe("Pipeline", () => {
       message("c", { tenant: "gone", kver: 1, id: "e3" }, settled),
     ]);
     assert.deepEqual(settled.acks, ["a", "b", "c"]);
+    assert.equal(metrics.unexpectedErrors.get({ stage: "key" }), 0, "a known transient class is expected");
     const records = sink.sent.flat();
     assert.equal(records.filter((record) => record.topic === "dlq").length, 1);
     assert.equal(records.filter((record) => record.topic !== "dlq").length, 2);
@@ -260,7 +372,7 @@ describe("Pipeline", () => {
     const sink = new FakeSink();
     sink.permanent = new KafkaPermanentError(
       "refused",
-      [{ index: 1, error: new PermanentError("produce", "RecordTooLarge", "record of 3000000 bytes exceeds max.message.bytes") }],
+      [{ index: 1, error: new PermanentError("RecordTooLarge", "record of 3000000 bytes exceeds max.message.bytes") }],
       true,
     );
     const settled: Settled = { acks: [], nacks: [] };
@@ -275,6 +387,62 @@ describe("Pipeline", () => {
     assert.equal(dead.length, 1);
     assert.equal(dead[0]!.headers!.get(dlqHeader.sourceMessageId), "b");
     assert.equal(dead[0]!.headers!.get(dlqHeader.tenant), "t2", "the tenant is attributed even though the sink did not know it");
+  });
+
+  it("releases a message whose dead-letter record Kafka refuses; its batch-mates are produced and acked", async () => {
+    // Kafka refuses every record of message "env" (its dead letter is larger than the DLQ's limit).
+    const sink = new RefusingSink((record) => record.key === "env");
+    const settled: Settled = { acks: [], nacks: [] };
+    const { log, lines } = capturingLogger();
+    const { pipeline: p, metrics } = pipeline(sink, undefined, log);
+    await p.process([
+      message("a", { tenant: "t1", kver: 1, id: "e1" }, settled),
+      message("env", { tenant: "bad-envelope", kver: 1, id: "e2", secret: "s3cr3t" }, settled),
+      message("b", { tenant: "t2", kver: 1, id: "e3" }, settled),
+    ]);
+    assert.equal(sink.attempts, 2, "one refused send, one without the refused record: no loop");
+    assert.deepEqual(
+      sink.sent.flat().map((record) => record.topic),
+      [orderPlacedTopic.topic, orderPlacedTopic.topic],
+      "the healthy records are produced",
+    );
+    assert.deepEqual(settled.acks, ["a", "b"]);
+    assert.deepEqual(settled.nacks, ["env"], "released to the source, whose redrive policy takes it");
+    assert.equal(metrics.deadLetterRefused.get(), 1);
+    assert.equal(metrics.acked.get(), 2);
+    assert.equal(metrics.nacked.get(), 1);
+    assert.equal(metrics.deadLettered.get({ stage: "envelope", error_class: "MalformedEnvelope" }), 0, "not dead-lettered");
+    const report = lines.find((line) => line.level === "error" && line.messageId === "env");
+    assert.ok(report, "logged at error level with the message id");
+    assert.equal(report.source, "sqs:test-queue");
+    assert.equal(report.errorClass, "MalformedEnvelope");
+    assert.equal(report.refusedWith, "RecordTooLarge");
+    assert.ok(!lines.some((line) => JSON.stringify(line).includes("s3cr3t")), "no body in the logs");
+  });
+
+  it("a catalog record refused, then its dead letter refused too: released after two refusals", async () => {
+    // Message "big" has two outputs, both refused; its dead letter (key "big") is refused as well.
+    const sink = new RefusingSink((record) => record.key === "big" || record.key === "t1/e9");
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p, metrics } = pipeline(sink);
+    await p.process([
+      message("big", { tenant: "t1", kver: 1, id: "e9", outputs: 2 }, settled),
+      message("a", { tenant: "t2", kver: 1, id: "e1" }, settled),
+    ]);
+    assert.equal(sink.attempts, 3);
+    assert.deepEqual(settled.acks, ["a"]);
+    assert.deepEqual(settled.nacks, ["big"]);
+    assert.equal(metrics.deadLetterRefused.get(), 1);
+  });
+
+  it("two refused catalog records of one message make one dead letter, not a release", async () => {
+    const sink = new RefusingSink((record) => record.key === "t1/e9");
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p, metrics } = pipeline(sink);
+    await p.process([message("big", { tenant: "t1", kver: 1, id: "e9", outputs: 2 }, settled)]);
+    assert.deepEqual(settled.acks, ["big"]);
+    assert.equal(metrics.deadLetterRefused.get(), 0);
+    assert.equal(sink.sent.flat().filter((record) => record.topic === "dlq").length, 1);
   });
 
   it("on shutdown, stops retrying and nacks: nothing acked that Kafka did not take", async () => {

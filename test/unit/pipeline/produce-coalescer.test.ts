@@ -79,11 +79,7 @@ describe("ProduceCoalescer", () => {
     sink.openNext();
     await first;
     await tick();
-    sink.fail = new KafkaPermanentError(
-      "refused",
-      [{ index: 1, error: new PermanentError("produce", "RecordTooLarge", "too big") }],
-      false,
-    );
+    sink.fail = new KafkaPermanentError("refused", [{ index: 1, error: new PermanentError("RecordTooLarge", "too big") }], false);
     sink.openNext();
     const [secondResult, thirdResult] = await Promise.allSettled([second, third]);
     assert.equal(secondResult.status, "rejected");

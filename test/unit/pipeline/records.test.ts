@@ -21,7 +21,7 @@ function sourceMessage(body: Buffer | string, bodyKind: "sqs" | "pubsub"): Sourc
 }
 
 describe("deadLetterRecord", () => {
-  const error = new PermanentError("envelope", "MalformedEnvelope", "bad", { tenant: "t1" });
+  const error = new PermanentError("MalformedEnvelope", "bad", { tenant: "t1" });
 
   test("an SQS body (text as received) becomes its exact UTF-8 bytes", () => {
     const body = '{"v":1,"note":"Zoë € 😀"}';
