@@ -103,7 +103,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
 function parseText(text: string, format: "YAML" | "JSON", path: string): unknown {
   try {
     // YAML 1.2 core schema: `true` is a boolean, "true" and `yes` are strings (no coercion there either).
-    return format === "YAML" ? parseYaml(text, { prettyErrors: false, uniqueKeys: true }) : JSON.parse(text);
+    return format === "YAML" ? parseYaml(text, { prettyErrors: true, uniqueKeys: true }) : JSON.parse(text);
   } catch (error) {
     // Only where: the parsers' own messages may quote the text, and the text may hold a secret.
     const where =
