@@ -42,7 +42,7 @@ export function describeSchema(schema: Node): string {
     case "boolean":
       return "true or false";
     case "array": {
-      const of = schema.items === undefined ? "values" : describeSchema(schema.items);
+      const of = schema.items === undefined ? "values" : describeItems(schema.items);
       return `${schema.minItems !== undefined && schema.minItems > 0 ? "a non-empty list" : "a list"} of ${of}`;
     }
     case "object":
@@ -50,6 +50,15 @@ export function describeSchema(schema: Node): string {
     default:
       return "a value";
   }
+}
+
+/** The entries of a list, in the plural: "host:port", "objects", "strings". */
+function describeItems(items: Node): string {
+  if (items.expected !== undefined) return items.expected;
+  return (
+    { object: "objects", string: "strings", integer: "integers", number: "numbers", boolean: "booleans" }[items.type ?? ""] ??
+    "values"
+  );
 }
 
 const MAX_SHOWN = 60;

@@ -128,7 +128,6 @@ export const keysSchema = section(
     }),
     maxUses: Type.Integer({
       minimum: 1,
-      maximum: Number.MAX_SAFE_INTEGER,
       default: 1_000_000,
       description: "`aws-kms`: how many decryptions an unwrapped data key serves before it is unwrapped again",
     }),

@@ -223,7 +223,7 @@ const cases: [string, string, Json, string, RegExp][] = [
     "an object for the SQS list",
     withValue("sources.sqs", { queueUrl: "q" }),
     "sources.sqs",
-    /expected a list of an object, got an object/,
+    /expected a list of objects, got an object/,
   ],
   [
     "sources",
