@@ -1,16 +1,9 @@
 // The README's configuration table, rendered from the schema: every key with its type and
 // range, default and description.
-import { choices, describeSchema } from "../../src/cli/config/describe.ts";
-import { type ConfigNode, configSchema } from "../../src/cli/config/schema.ts";
-
-type Node = ConfigNode & {
-  type?: string;
-  description?: string;
-  default?: unknown;
-  properties?: Record<string, Node>;
-  required?: readonly string[];
-  items?: Node;
-};
+import type { GenericSchema } from "valibot";
+import { describeSchema, formatNumber } from "../../src/cli/config/describe.ts";
+import { configSchema } from "../../src/cli/config/schema.ts";
+import { inspect } from "../../src/cli/config/schema-info.ts";
 
 interface Row {
   readonly key: string;
@@ -19,36 +12,32 @@ interface Row {
   readonly description: string;
 }
 
-function defaultOf(schema: Node, required: boolean): string {
-  if (schema.default !== undefined) {
-    const value = schema.default;
-    if (typeof value === "number")
-      return Number.isSafeInteger(value) && value >= 10_000 ? value.toLocaleString("en-US") : String(value);
-    return `\`${JSON.stringify(value)}\``;
-  }
-  return required ? "required" : "—";
+function defaultOf(value: unknown, optional: boolean): string {
+  if (value === undefined) return optional ? "—" : "required";
+  return typeof value === "number" ? formatNumber(value) : `\`${JSON.stringify(value)}\``;
 }
 
-function typeOf(schema: Node): string {
-  if (schema.secret === true) return `secret: ${describeSchema(schema)}`;
-  const literal = choices(schema);
-  if (literal !== undefined) return literal.map((value) => `\`${value}\``).join(", ");
+function typeOf(schema: GenericSchema): string {
+  const info = inspect(schema);
+  if (info.secret === true) return `secret: ${describeSchema(schema)}`;
+  if (info.kind === "choice") return info.choices!.map((value) => `\`${value}\``).join(", ");
   return describeSchema(schema);
 }
 
-function rows(schema: Node, prefix: string, out: Row[]): Row[] {
-  for (const [key, inner] of Object.entries(schema.properties ?? {})) {
+function rows(schema: GenericSchema, prefix: string, out: Row[]): Row[] {
+  for (const [key, inner] of Object.entries(inspect(schema).entries ?? {})) {
     const path = prefix === "" ? key : `${prefix}.${key}`;
-    const required = schema.required?.includes(key) === true;
-    const listOfObjects = inner.type === "array" && inner.items?.type === "object";
+    const info = inspect(inner);
+    const objects =
+      info.kind === "array" && info.item !== undefined && inspect(info.item).kind === "object" ? info.item : undefined;
     out.push({
-      key: listOfObjects ? `${path}[]` : path,
-      type: listOfObjects ? "a list of objects" : typeOf(inner),
-      default: defaultOf(inner, required),
-      description: inner.description ?? inner.items?.description ?? "",
+      key: objects === undefined ? path : `${path}[]`,
+      type: objects === undefined ? typeOf(inner) : "a list of objects",
+      default: defaultOf(info.default, info.optional),
+      description: info.description ?? "",
     });
-    if (inner.type === "object") rows(inner, path, out);
-    if (listOfObjects) rows(inner.items!, `${path}[]`, out);
+    if (info.kind === "object") rows(inner, path, out);
+    if (objects !== undefined) rows(objects, `${path}[]`, out);
   }
   return out;
 }
@@ -57,7 +46,7 @@ const cell = (text: string): string => text.replaceAll("|", "\\|");
 
 export function renderConfigTable(): string {
   const header: Row = { key: "key", type: "type", default: "default", description: "meaning" };
-  const body = rows(configSchema as Node, "", []).map((row) => ({ ...row, key: `\`${row.key}\`` }));
+  const body = rows(configSchema, "", []).map((row) => ({ ...row, key: `\`${row.key}\`` }));
   const table = [header, ...body].map((row) => [row.key, row.type, row.default, row.description].map(cell));
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
   const line = (cells: readonly string[]) => `| ${cells.map((text, column) => text.padEnd(widths[column]!)).join(" | ")} |`;

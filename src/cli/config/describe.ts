@@ -1,49 +1,37 @@
 // Words for what a schema accepts ("an integer from 1 to 256") and for what was found instead,
 // shared by the error messages and the generated docs.
-import type { ConfigNode } from "./schema.ts";
+import type { GenericSchema } from "valibot";
+import { inspect, type SchemaInfo } from "./schema-info.ts";
 
-type Node = ConfigNode & {
-  type?: string;
-  enum?: readonly unknown[];
-  const?: unknown;
-  anyOf?: readonly Node[];
-  items?: Node;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  minItems?: number;
-};
+export const formatNumber = (value: number): string =>
+  Number.isSafeInteger(value) && Math.abs(value) >= 10_000 ? value.toLocaleString("en-US") : String(value);
 
-const number = (value: number): string =>
-  Number.isSafeInteger(value) && value >= 10_000 ? value.toLocaleString("en-US") : String(value);
-
-/** Literal choices of a union of constants ("PLAIN", ...), or undefined. */
-export function choices(schema: Node): readonly string[] | undefined {
-  if (schema.anyOf?.every((option) => option.const !== undefined)) return schema.anyOf.map((option) => String(option.const));
-  return undefined;
+export function describeSchema(schema: GenericSchema): string {
+  return describeInfo(inspect(schema));
 }
 
-export function describeSchema(schema: Node): string {
-  if (schema.expected !== undefined) return schema.expected;
-  const literal = choices(schema);
-  if (literal !== undefined) return `one of ${literal.join(", ")}`;
-  switch (schema.type) {
+function describeInfo(info: SchemaInfo): string {
+  if (info.expected !== undefined) return info.expected;
+  switch (info.kind) {
+    case "choice":
+      return `one of ${info.choices!.join(", ")}`;
     case "integer":
     case "number": {
-      const what = schema.type === "integer" ? "an integer" : "a number";
-      const { minimum, maximum } = schema;
-      if (minimum !== undefined && maximum !== undefined) return `${what} from ${number(minimum)} to ${number(maximum)}`;
-      if (minimum !== undefined) return `${what} ≥ ${number(minimum)}`;
-      if (maximum !== undefined) return `${what} ≤ ${number(maximum)}`;
+      const what = info.kind === "integer" ? "an integer" : "a number";
+      const { minimum, maximum } = info;
+      if (minimum !== undefined && maximum !== undefined)
+        return `${what} from ${formatNumber(minimum)} to ${formatNumber(maximum)}`;
+      if (minimum !== undefined) return `${what} ≥ ${formatNumber(minimum)}`;
+      if (maximum !== undefined) return `${what} ≤ ${formatNumber(maximum)}`;
       return what;
     }
     case "string":
-      return schema.minLength !== undefined && schema.minLength > 0 ? "a non-empty string" : "a string";
+      return info.minLength !== undefined && info.minLength > 0 ? "a non-empty string" : "a string";
     case "boolean":
       return "true or false";
     case "array": {
-      const of = schema.items === undefined ? "values" : describeItems(schema.items);
-      return `${schema.minItems !== undefined && schema.minItems > 0 ? "a non-empty list" : "a list"} of ${of}`;
+      const of = info.item === undefined ? "values" : describeItems(inspect(info.item));
+      return `${info.minLength !== undefined && info.minLength > 0 ? "a non-empty list" : "a list"} of ${of}`;
     }
     case "object":
       return "an object";
@@ -53,12 +41,16 @@ export function describeSchema(schema: Node): string {
 }
 
 /** The entries of a list, in the plural: "host:port", "objects", "strings". */
-function describeItems(items: Node): string {
-  if (items.expected !== undefined) return items.expected;
-  return (
-    { object: "objects", string: "strings", integer: "integers", number: "numbers", boolean: "booleans" }[items.type ?? ""] ??
-    "values"
-  );
+function describeItems(item: SchemaInfo): string {
+  if (item.expected !== undefined) return item.expected;
+  const plural: Partial<Record<SchemaInfo["kind"], string>> = {
+    object: "objects",
+    string: "strings",
+    integer: "integers",
+    number: "numbers",
+    boolean: "booleans",
+  };
+  return plural[item.kind] ?? "values";
 }
 
 const MAX_SHOWN = 60;

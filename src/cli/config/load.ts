@@ -58,9 +58,9 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
       }),
     );
   };
-  const schemaIssues = validateSchema(working);
-  if (schemaIssues.length > 0) fail(schemaIssues);
-  const validated = working as RawConfig;
+  const result = validateSchema(working);
+  if (!result.ok) return fail(result.issues);
+  const validated = result.config;
   const ruleIssues = checkRules(validated);
   if (ruleIssues.length > 0) fail(ruleIssues);
   const secretIssues = resolveSecrets(validated, env);

@@ -1,13 +1,13 @@
 // The configuration's types, derived from the schema (never written a second time): what the
 // file holds (RawConfig), and what the bridge gets once secrets are resolved (BridgeConfig).
-import type { Static } from "@sinclair/typebox";
+import type { InferOutput } from "valibot";
 import type { DiscoveryRule } from "../../sources/pubsub/discovery.ts";
 import type { PubSubSourceOptions } from "../../sources/pubsub/pubsub-source.ts";
 import type { SqsSourceOptions } from "../../sources/sqs/sqs-source.ts";
 import type { configSchema } from "./schema.ts";
 
 /** The file's content once validated and its defaults filled in. */
-export type RawConfig = Static<typeof configSchema>;
+export type RawConfig = InferOutput<typeof configSchema>;
 
 /** Where a secret is read from at start-up. */
 export type SecretReference = { readonly env: string } | { readonly file: string };

@@ -1,86 +1,57 @@
 // Checks a configuration against the schema: no type coercion, every unknown key refused,
-// defaults filled in; ajv's errors turned into "<path>: expected <what>, got <what was found>".
-// ajv (draft 2020-12) is the one @platformatic/kafka already loads, so the bridge loads no
-// second validator (docs/decisions/0007-configuration-schema.md).
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+// defaults filled in; valibot's issues turned into "<path>: expected <what>, got <what was found>",
+// the words taken from the schema itself (describe.ts).
+import { type BaseIssue, safeParse } from "valibot";
 import { describeFound, describeSchema } from "./describe.ts";
 import type { ConfigIssue } from "./errors.ts";
-import { type ConfigNode, configSchema } from "./schema.ts";
+import { configSchema } from "./schema.ts";
+import { inspect, schemaAt } from "./schema-info.ts";
 import type { RawConfig } from "./types.ts";
 
-let compiled: ValidateFunction<RawConfig> | undefined;
+export type SchemaResult =
+  | { readonly ok: true; readonly config: RawConfig }
+  | { readonly ok: false; readonly issues: ConfigIssue[] };
 
-function validator(): ValidateFunction<RawConfig> {
-  if (compiled === undefined) {
-    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, coerceTypes: false, verbose: true, strict: true });
-    ajv.addVocabulary(["expected", "secret"]);
-    compiled = ajv.compile<RawConfig>(configSchema);
-  }
-  return compiled;
+/** Validates without changing `raw`; the result has the defaults filled in. */
+export function validateSchema(raw: unknown): SchemaResult {
+  const result = safeParse(configSchema, raw, { abortEarly: false });
+  if (result.success) return { ok: true, config: result.output };
+  return { ok: false, issues: toIssues(result.issues) };
 }
 
-/** Validates and fills in defaults IN PLACE; returns the problems (empty: `raw` is a RawConfig). */
-export function validateSchema(raw: unknown): ConfigIssue[] {
-  const validate = validator();
-  if (validate(raw)) return [];
-  return toIssues(validate.errors ?? [], raw);
-}
-
-type ParentSchema = ConfigNode & { properties?: Record<string, ConfigNode> };
-
-function toIssues(errors: readonly ErrorObject[], root: unknown): ConfigIssue[] {
-  // A union's failure is reported once, as the union ("expected a string, {"env": ...}"), not
-  // once per alternative that did not match.
-  const unions = errors.filter((error) => error.keyword === "anyOf").map((error) => `${error.schemaPath}/`);
-  const issues: ConfigIssue[] = [];
+function toIssues(issues: readonly BaseIssue<unknown>[]): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
   const seen = new Set<string>();
-  for (const error of errors) {
-    if (unions.some((prefix) => error.schemaPath.startsWith(prefix))) continue;
-    const parent = error.parentSchema as ParentSchema | undefined;
-    const at = pathOf(error.instancePath, root);
-    let issue: ConfigIssue;
-    if (error.keyword === "additionalProperties") {
-      const key = String(error.params.additionalProperty);
-      const known = Object.keys(parent?.properties ?? {}).join(", ");
+  for (const issue of issues) {
+    const keys = (issue.path ?? []).map((item) => item.key as string | number);
+    const path = formatPath(keys);
+    const last = issue.path?.[issue.path.length - 1] as { origin?: string; value?: unknown } | undefined;
+    let message: string;
+    if (issue.type === "strict_object" && last?.origin === "key" && issue.expected === "never") {
+      const known = Object.keys(inspect(schemaAt(configSchema, keys.slice(0, -1))!).entries ?? {}).join(", ");
       // Only the kind of what was found: a misspelt "pasword" would otherwise print the password.
-      const found = describeFound((error.data as Record<string, unknown>)[key], true);
-      issue = { path: join(at, key), message: `unknown setting; expected one of ${known}, got ${found}` };
-    } else if (error.keyword === "required") {
-      const key = String(error.params.missingProperty);
-      const wanted = parent?.properties?.[key];
-      issue = {
-        path: join(at, key),
-        message: `expected ${wanted === undefined ? "a value" : describeSchema(wanted)}, got nothing`,
-      };
+      message = `unknown setting; expected one of ${known}, got ${describeFound(last.value, true)}`;
     } else {
-      const schema = (parent ?? {}) as ConfigNode;
-      issue = {
-        path: at,
-        message: `expected ${describeSchema(schema)}, got ${describeFound(error.data, schema.secret === true)}`,
-      };
+      // One message per path: it states every constraint of the key at once.
+      if (seen.has(path)) continue;
+      const schema = schemaAt(configSchema, keys);
+      const secret = schema !== undefined && inspect(schema).secret === true;
+      const found = last?.origin === "key" ? undefined : issue.input;
+      message = `expected ${schema === undefined ? issue.expected : describeSchema(schema)}, got ${describeFound(found, secret)}`;
     }
-    const key = `${issue.path}\n${issue.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      issues.push(issue);
-    }
+    seen.add(path);
+    out.push({ path, message });
   }
-  return issues;
+  return out;
 }
 
 export function join(path: string, key: string): string {
   return path === "" ? key : `${path}.${key}`;
 }
 
-/** "/sources/sqs/0/receivers" → "sources.sqs[0].receivers". */
-function pathOf(pointer: string, root: unknown): string {
-  if (pointer === "") return "";
+/** ["sources", "sqs", 0, "receivers"] → "sources.sqs[0].receivers". */
+function formatPath(keys: readonly (string | number)[]): string {
   let path = "";
-  let value = root;
-  for (const encoded of pointer.slice(1).split("/")) {
-    const segment = encoded.replaceAll("~1", "/").replaceAll("~0", "~");
-    path = Array.isArray(value) ? `${path}[${segment}]` : join(path, segment);
-    value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[segment] : undefined;
-  }
+  for (const key of keys) path = typeof key === "number" ? `${path}[${key}]` : join(path, key);
   return path;
 }
