@@ -25,7 +25,7 @@ interface Sample {
 }
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const candidates = ["valibot", "typebox-ajv", "zod"] as const;
+const candidates = ["valibot", "typebox-ajv", "zod", "yaml"] as const;
 const cases = ["0", "1"].flatMap((preload) => candidates.map((candidate) => ({ preload, candidate })));
 const samples = new Map<string, Sample[]>(cases.map(({ preload, candidate }) => [`${preload}${candidate}`, []]));
 // Interleaved, so that a burst of load from elsewhere hits every candidate alike.

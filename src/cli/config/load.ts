@@ -2,8 +2,8 @@
 // overrides of the endpoints that differ per environment; validated against the schema, the
 // cross-field rules checked, secrets resolved, frozen. Any problem: ConfigError listing them all.
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { extname } from "node:path";
-import { parse as parseYaml, YAMLParseError } from "yaml";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { checkRules } from "./rules.ts";
 import { resolveSecrets } from "./secrets.ts";
@@ -100,14 +100,18 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   return parseConfig(parseText(text, format, path), env);
 }
 
+/** The YAML parser is loaded only for a YAML file (tens of ms of start-up; decision 0007). */
+const loadYaml = (): typeof import("yaml") => createRequire(import.meta.url)("yaml");
+
 function parseText(text: string, format: "YAML" | "JSON", path: string): unknown {
+  const yaml = format === "YAML" ? loadYaml() : undefined;
   try {
     // YAML 1.2 core schema: `true` is a boolean, "true" and `yes` are strings (no coercion there either).
-    return format === "YAML" ? parseYaml(text, { prettyErrors: true, uniqueKeys: true }) : JSON.parse(text);
+    return yaml === undefined ? JSON.parse(text) : yaml.parse(text, { prettyErrors: true, uniqueKeys: true });
   } catch (error) {
     // Only where: the parsers' own messages may quote the text, and the text may hold a secret.
     const where =
-      error instanceof YAMLParseError
+      yaml !== undefined && error instanceof yaml.YAMLParseError
         ? `${error.code} at line ${error.linePos?.[0].line ?? "?"}, column ${error.linePos?.[0].col ?? "?"}`
         : (/position \d+(?: \(line \d+ column \d+\))?/.exec(String(error))?.[0] ?? "syntax error");
     throw new ConfigError(`config file ${path}: expected valid ${format}, got ${where}`);
