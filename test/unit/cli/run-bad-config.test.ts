@@ -58,3 +58,53 @@ test("meshbridge run refuses a bad configuration with exit code 2, naming each p
   assert.ok(!stderr.includes('"msg"'), `no log line: the bridge never started\n${stderr}`);
   assert.equal(connections, 0, "no connection to any source, Kafka or the registry");
 });
+
+test("meshbridge run logs the configuration in effect with its secrets redacted", async () => {
+  const directory = mkdtempSync(join(tmpdir(), "mb-run-"));
+  const passwordFile = join(directory, "registry-password");
+  writeFileSync(passwordFile, "registry-secret-from-file\n");
+  const config = join(directory, "bridge.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      kafka: {
+        bootstrapBrokers: ["127.0.0.1:1"],
+        tls: true,
+        sasl: { mechanism: "SCRAM-SHA-512", username: "bridge", password: { env: "MB_TEST_SASL_PASSWORD" } },
+      },
+      registry: { url: "http://127.0.0.1:1", username: "sr", password: { file: passwordFile } },
+      // Missing on purpose: the start fails right after the configuration is logged.
+      keys: { file: join(directory, "absent-keys.json") },
+      sources: { sqs: [{ queueUrl: "http://127.0.0.1:1/123/q" }] },
+      http: { port: 0, host: "127.0.0.1" },
+    }),
+  );
+  const child = spawn(
+    join(repoRoot, "node_modules", ".bin", "node"),
+    [join(repoRoot, "src", "cli", "main.ts"), "run", "--config", config],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        MB_TEST_SASL_PASSWORD: "sasl-secret-from-env",
+        MB_KAFKA_BOOTSTRAP: "",
+        MB_REGISTRY_URL: "",
+        MB_AWS_ENDPOINT: "",
+      },
+    },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  assert.equal(code, 1, stderr);
+  const line = stderr.split("\n").find((entry) => entry.includes('"configuration in effect"'));
+  assert.ok(line, stderr);
+  const logged = JSON.parse(JSON.parse(line).config);
+  assert.equal(logged.kafka.sasl.password, "[redacted]");
+  assert.equal(logged.kafka.sasl.mechanism, "SCRAM-SHA-512");
+  assert.equal(logged.registry.password, "[redacted]");
+  assert.equal(logged.registry.username, "sr");
+  assert.ok(!stderr.includes("secret-from"), stderr);
+});
