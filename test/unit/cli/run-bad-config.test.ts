@@ -108,3 +108,39 @@ test("meshbridge run logs the configuration in effect with its secrets redacted"
   assert.equal(logged.registry.username, "sr");
   assert.ok(!stderr.includes("secret-from"), stderr);
 });
+
+test("meshbridge run reads tenant keys from keys.json (a secret reference), naming it, never quoting the keys", async () => {
+  const directory = mkdtempSync(join(tmpdir(), "mb-run-"));
+  const config = join(directory, "bridge.yaml");
+  writeFileSync(
+    config,
+    [
+      'kafka: { bootstrapBrokers: ["127.0.0.1:1"] }',
+      'registry: { url: "http://127.0.0.1:1" }',
+      "keys: { json: { env: MB_TEST_TENANT_KEYS } }",
+      'sources: { sqs: [{ queueUrl: "http://127.0.0.1:1/123/q" }] }',
+      "http: { port: 0, host: 127.0.0.1 }",
+    ].join("\n"),
+  );
+  // A key of 5 bytes instead of 32: the keyring refuses it before anything else is started.
+  const keys = JSON.stringify({ tenants: { "tenant-a": { "1": Buffer.from("short").toString("base64") } } });
+  const child = spawn(
+    join(repoRoot, "node_modules", ".bin", "node"),
+    [join(repoRoot, "src", "cli", "main.ts"), "run", "--config", config],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, MB_TEST_TENANT_KEYS: keys, MB_KAFKA_BOOTSTRAP: "", MB_REGISTRY_URL: "", MB_AWS_ENDPOINT: "" },
+    },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /meshbridge: static keys from keys\.json/);
+  assert.ok(!stderr.includes(Buffer.from("short").toString("base64")), stderr);
+  const line = stderr.split("\n").find((entry) => entry.includes('"configuration in effect"'));
+  assert.ok(line, stderr);
+  assert.equal(JSON.parse(JSON.parse(line).config).keys.json, "[redacted]");
+});
