@@ -23,7 +23,7 @@ import { RegistryUnavailableError } from "../schema/errors.ts";
 import { RegistryClient } from "../schema/registry-client.ts";
 import { KafkaSink } from "../sink/kafka-sink.ts";
 import type { Source } from "../sources/source.ts";
-import type { BridgeConfig } from "./config.ts";
+import { type BridgeConfig, redactConfig } from "./config.ts";
 import { deployedCatalog, withTopicPrefix } from "./deployed-catalog.ts";
 
 export const REGISTER_COMMAND = "meshbridge schemas register";
@@ -39,14 +39,21 @@ export interface RunningBridge {
 
 async function createKeyring(config: BridgeConfig): Promise<Keyring> {
   const keys = config.keys;
-  // fromFile: its errors name the file and never quote its content (key material).
-  if (keys.provider === "static") return StaticKeyring.fromFile(keys.file);
+  // The key file, or its content from a secret (keys.json). Errors name where the keys came
+  // from and never quote them (key material).
+  const json = keys.json;
+  if (keys.provider === "static") {
+    return json === undefined ? StaticKeyring.fromFile(keys.file!) : StaticKeyring.fromJson(json, "static keys from keys.json");
+  }
   const { KmsKeyring } = await import("../crypto/kms-keyring.ts");
-  return KmsKeyring.fromFile(keys.file, {
+  const options = {
     kms: { region: config.aws.region, endpoint: config.aws.endpoint },
     maxAgeMs: keys.maxAgeSeconds * 1000,
     maxUses: keys.maxUses,
-  });
+  };
+  return json === undefined
+    ? KmsKeyring.fromFile(keys.file!, options)
+    : new KmsKeyring(json, { ...options, origin: "KMS keys from keys.json" });
 }
 
 /** Retries the registry check while the registry is unreachable; any other failure is fatal. */
@@ -86,6 +93,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   const address = server.address();
   const opsPort = typeof address === "object" && address !== null ? address.port : config.http.port;
   const startup = new AbortController();
+  log.info("configuration in effect", { config: JSON.stringify(redactConfig(config)) });
 
   let keyring: Keyring | undefined;
   let sink: KafkaSink | undefined;
@@ -97,7 +105,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
       bootstrapBrokers: config.kafka.bootstrapBrokers,
       clientId: config.kafka.clientId,
       tls: config.kafka.tls,
-      sasl: config.kafka.sasl === undefined ? undefined : { mechanism: "PLAIN", ...config.kafka.sasl },
+      sasl: config.kafka.sasl,
     });
     const topics = deployedCatalog(config.kafka.topicPrefix).map((entry) => entry.topic);
     await sink.start([...topics, config.kafka.deadLetterTopic]);

@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 const usage = `meshbridge — legacy SNS/SQS and Pub/Sub events into the Kafka event mesh
 
 usage:
-  meshbridge run --config FILE               run the bridge (SIGTERM/SIGINT: graceful shutdown)
+  meshbridge run --config FILE               run the bridge; FILE is .yaml or .json (SIGTERM/SIGINT: graceful shutdown)
   meshbridge schemas register [--registry URL] [--prefix P]
                                              register the catalog schemas (deploy time; run never registers)
   meshbridge topics create [--bootstrap HOST:PORT] [--partitions N] [--dlq TOPIC] [--prefix P]

@@ -16,7 +16,7 @@ import { CatalogRecordDecoder } from "../../schema/record-decoder.ts";
 import { RegistryClient } from "../../schema/registry-client.ts";
 import { type AwsClientConfig, createSqsClient } from "../../sources/aws-clients.ts";
 import { startBridge } from "../bridge.ts";
-import { parseConfig } from "../config.ts";
+import { parseConfig, redactConfig } from "../config.ts";
 import { registerCatalogSchemas } from "./schemas.ts";
 import { simulateProvision, simulateProvisionPubSub, simulatePublish, simulatePublishPubSub } from "./simulate.ts";
 import { createBridgeTopics } from "./topics.ts";
@@ -93,7 +93,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     http: { port: 9464, host: "127.0.0.1" },
     log: { level: "warn" },
   });
-  writeFileSync(`.cache/sim/${name}.bridge.json`, JSON.stringify(config, null, 2));
+  writeFileSync(`.cache/sim/${name}.bridge.json`, JSON.stringify(redactConfig(config), null, 2));
   const bridge = await startBridge(config, createLogger("warn", { service: "meshbridge" }));
   say(`bridge running; metrics at http://127.0.0.1:${bridge.opsPort}/metrics (config .cache/sim/${name}.bridge.json)`);
 

@@ -1,0 +1,259 @@
+// The one declaration of the bridge's configuration: every key's type, default, range and
+// description. The validator (validate.ts), the BridgeConfig type (types.ts), redaction
+// (redact.ts) and the README's table (npm run docs) are all derived from it.
+// Ranges are the services' own limits, or where the bridge needs less, the bridge's (said so).
+// Library: valibot (docs/decisions/0007-configuration-schema.md).
+import * as v from "valibot";
+
+const { description: about, metadata } = v;
+
+// Every object refuses keys it does not declare: a misspelt key would silently take a default.
+function section<const T extends v.ObjectEntries>(entries: T, description: string) {
+  return v.pipe(v.strictObject(entries), about(description));
+}
+
+const text = (description: string) => v.pipe(v.string(), v.minLength(1), about(description));
+const optionalText = (description: string) => v.optional(text(description));
+const patterned = (pattern: RegExp, expected: string, description: string) =>
+  v.pipe(v.string(), v.regex(pattern), about(description), metadata({ expected }));
+
+function integer(minimum: number, maximum: number | undefined, fallback: number, description: string) {
+  const bounded =
+    maximum === undefined
+      ? v.pipe(v.number(), v.integer(), v.minValue(minimum), about(description))
+      : v.pipe(v.number(), v.integer(), v.minValue(minimum), v.maxValue(maximum), about(description));
+  return v.optional(bounded, fallback);
+}
+
+const choice = <const T extends readonly [string, ...string[]]>(options: T, fallback: T[number], description: string) =>
+  v.optional(v.pipe(v.picklist(options), about(description)), fallback);
+
+/** A secret: the value itself, or where to read it at start-up (a Kubernetes Secret as env or file). */
+function secret(description: string) {
+  return v.pipe(
+    v.union([
+      v.pipe(v.string(), v.minLength(1)),
+      v.strictObject({ env: v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)) }),
+      v.strictObject({ file: v.pipe(v.string(), v.minLength(1)) }),
+    ]),
+    about(description),
+    metadata({ secret: true, expected: 'a string, {"env": "NAME"} or {"file": "/path"}' }),
+  );
+}
+
+const hostPort = (description: string) => patterned(/^[^\s:/]+:[0-9]{1,5}$/, "host:port", description);
+const httpUrl = (description: string) => patterned(/^https?:\/\/\S+$/, "an http(s) URL", description);
+
+export const kafkaSchema = section(
+  {
+    bootstrapBrokers: v.pipe(
+      v.array(hostPort("a broker")),
+      v.minLength(1),
+      about("brokers to bootstrap from (`MB_KAFKA_BOOTSTRAP`, comma-separated, overrides)"),
+    ),
+    clientId: v.optional(patterned(/^\S+$/, "a client id without spaces", "Kafka client id"), "meshbridge"),
+    deadLetterTopic: v.optional(
+      patterned(
+        /^[a-zA-Z0-9._-]{1,249}$/,
+        "a Kafka topic name ([a-zA-Z0-9._-], 1–249)",
+        "where permanent failures go; it must accept the largest source message (1 MiB SQS, 10 MB Pub/Sub)",
+      ),
+      "meshbridge.dlq",
+    ),
+    topicPrefix: v.optional(
+      patterned(
+        /^[a-zA-Z0-9._-]{0,200}$/,
+        "a topic name prefix ([a-zA-Z0-9._-], up to 200)",
+        "prepended to every catalog topic and its subject (`<prefix><topic>-value`)",
+      ),
+      "",
+    ),
+    tls: v.optional(v.pipe(v.boolean(), about("TLS with the system CAs (required with `sasl`)")), false),
+    sasl: v.optional(
+      section(
+        {
+          mechanism: choice(
+            ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"],
+            "PLAIN",
+            "SASL mechanism (Confluent Cloud: `PLAIN` with an API key and secret)",
+          ),
+          username: text("SASL user name (Confluent Cloud: the API key)"),
+          password: secret("SASL password (Confluent Cloud: the API secret)"),
+        },
+        "SASL authentication; needs `kafka.tls: true`",
+      ),
+    ),
+  },
+  "the Kafka cluster written to",
+);
+
+export const registrySchema = section(
+  {
+    url: httpUrl("Confluent-compatible schema registry (`MB_REGISTRY_URL` overrides)"),
+    username: optionalText("basic-auth user (with `password`)"),
+    password: v.optional(secret("basic-auth password (with `username`)")),
+  },
+  "the schema registry the catalog's schemas are checked against",
+);
+
+export const awsSchema = section(
+  {
+    region: v.optional(patterned(/^[a-z0-9-]+$/, "an AWS region name", "AWS region of SQS and KMS"), "us-east-1"),
+    endpoint: v.optional(httpUrl("SQS and KMS endpoint instead of AWS's (`MB_AWS_ENDPOINT` overrides; local emulators)")),
+  },
+  "AWS clients; credentials come from the SDK's default chain",
+);
+
+export const keysSchema = section(
+  {
+    provider: choice(
+      ["static", "aws-kms"],
+      "static",
+      '`static`: `{"tenants": {"t1": {"1": "<base64 32 bytes>"}}}`; `aws-kms`: `{"kmsKeyId", "tenants": {"t1": {"1": "<base64 CiphertextBlob>"}}}`, each data key unwrapped with `EncryptionContext {tenant}` on first use',
+    ),
+    file: optionalText("path of the key file (or give `json`)"),
+    json: v.optional(
+      secret('the key file\'s content itself, e.g. `{"env": "MB_TENANT_KEYS"}` from a Kubernetes Secret (or give `file`)'),
+    ),
+    maxAgeSeconds: integer(1, 86_400, 300, "`aws-kms`: how long an unwrapped data key is used before it is unwrapped again"),
+    maxUses: integer(
+      1,
+      undefined,
+      1_000_000,
+      "`aws-kms`: how many decryptions an unwrapped data key serves before it is unwrapped again",
+    ),
+  },
+  "tenant keys: exactly one of `file` and `json`",
+);
+
+export const sqsSourceSchema = section(
+  {
+    queueUrl: text("the queue's URL"),
+    receivers: integer(1, 256, 8, "concurrent long-polling receivers (10 messages each)"),
+    waitTimeSeconds: integer(0, 20, 20, "long-poll wait of one receive (SQS: 0–20)"),
+    // SQS allows 0, but a lease of 0 s would make every message visible again at once.
+    visibilityTimeoutSeconds: integer(
+      1,
+      43_200,
+      30,
+      "given on receive (SQS: up to 12 h); while a message is in flight it is extended before half of it is left, each extension doubling the lease (up to 8 timeouts)",
+    ),
+  },
+  "an SQS queue",
+);
+
+export const discoveryRuleSchema = section(
+  {
+    project: optionalText("project to list (default: `sources.pubsub.project`)"),
+    prefix: optionalText("subscription id prefix"),
+    label: v.optional(patterned(/^[^=]+(=.*)?$/, "key or key=value", "label `key` or `key=value`")),
+  },
+  "a rule: subscriptions matching all it gives (`prefix` and/or `label`)",
+);
+
+export const pubsubSourceSchema = section(
+  {
+    project: text("project of subscription ids given without a path"),
+    emulatorHost: v.optional(hostPort("an emulator instead of Google (`MB_PUBSUB_EMULATOR_HOST` overrides)")),
+    subscriptions: v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), about("subscription ids or full paths")), []),
+    discovery: v.optional(
+      v.pipe(v.array(discoveryRuleSchema), about("rules that find more subscriptions; deleted ones are dropped")),
+      [],
+    ),
+    discoveryIntervalSeconds: integer(1, 3600, 30, "how often the rules are re-scanned"),
+    pullConcurrency: integer(
+      1,
+      90,
+      16,
+      "unary Pull calls in flight over all subscriptions (one gRPC channel, which carries ~100 calls)",
+    ),
+    maxMessagesPerPull: integer(1, 1000, 100, "size of one pull (Pub/Sub: up to 1000)"),
+    maxInFlightPerSubscription: integer(
+      1,
+      1_000_000,
+      500,
+      "cap per subscription, so one flooded subscription cannot take the whole budget",
+    ),
+    idleMinMs: integer(
+      1,
+      60_000,
+      100,
+      "after an empty pull a subscription waits this long, doubling up to `idleMaxMs`; a message resets it",
+    ),
+    idleMaxMs: integer(1, 60_000, 1000, "longest wait of an idle subscription; at least `idleMinMs`"),
+    idlePullsPerSecond: integer(
+      0,
+      100_000,
+      100,
+      "empty-handed pulls per second over the long-idle subscriptions together, 0: unpaced; with N idle ones each waits at least N / this",
+    ),
+    leaseSeconds: integer(10, 600, 60, "ack deadline set on each extension while a message is in flight (Pub/Sub: 10–600)"),
+  },
+  "Google Pub/Sub: configured and discovered subscriptions on one pull pool; `subscriptions` and/or `discovery`",
+);
+
+export const configSchema = section(
+  {
+    kafka: kafkaSchema,
+    registry: registrySchema,
+    aws: v.optional(awsSchema, {}),
+    keys: keysSchema,
+    sources: section(
+      {
+        sqs: v.optional(v.pipe(v.array(sqsSourceSchema), about("SQS queues")), []),
+        pubsub: v.optional(pubsubSourceSchema),
+      },
+      "at least one source",
+    ),
+    mapping: v.optional(
+      section(
+        {
+          unknownType: choice(
+            ["dead-letter", "skip"],
+            "dead-letter",
+            "an event type without a mapper: dead-letter it, or skip it (counted in `meshbridge_skipped_total`)",
+          ),
+        },
+        "mapping policy",
+      ),
+      {},
+    ),
+    budget: v.optional(
+      section(
+        {
+          maxMessages: integer(10, 1_000_000, 4000, "messages in flight, over every source"),
+          maxBytes: integer(
+            1024 * 1024,
+            8 * 1024 * 1024 * 1024,
+            64 * 1024 * 1024,
+            "bytes in flight, over every source; keep it well below the pod's memory limit",
+          ),
+        },
+        "one in-flight bound shared by every source of the process",
+      ),
+      {},
+    ),
+    http: v.optional(
+      section(
+        {
+          // 0 (any free port) is for tests that run several bridges at once.
+          port: integer(0, 65_535, 9464, "port of /metrics, /healthz, /readyz (0: any free port)"),
+          host: v.optional(text("address to listen on"), "0.0.0.0"),
+        },
+        "the ops server",
+      ),
+      {},
+    ),
+    log: v.optional(
+      section({ level: choice(["debug", "info", "warn", "error"], "info", "least severe level written") }, "JSON logs on stderr"),
+      {},
+    ),
+    shutdownGraceSeconds: integer(
+      1,
+      3600,
+      25,
+      "on SIGTERM: stop receiving, finish in-flight work for this long, then release the rest for redelivery",
+    ),
+  },
+  "the bridge's configuration",
+);
