@@ -24,7 +24,7 @@ describe("error classes in the docs", () => {
     assert.equal(
       generatedSection(readme, ERROR_CLASSES_SECTION),
       renderErrorClasses(),
-      "README.md's error-classes section is stale: paste renderErrorClasses() (tools/docs/error-classes.ts) between its markers",
+      "README.md's error-classes section is stale: run npm run docs",
     );
   });
 
