@@ -1,156 +1,170 @@
-// Protobuf bytes of the google.pubsub.v1.Subscriber calls the source makes, written and read
-// directly: Pull, Acknowledge and ModifyAckDeadline on the hot path, GetSubscription and
-// ListSubscriptions for discovery. The generated client decodes
-// every PullResponse into protobufjs objects and wraps each call in gax's retry machinery: about
-// 0.3 ms of CPU and tens of KB of short-lived garbage per call, which with hundreds of idle
-// subscriptions polled each second dominated the bridge's CPU and memory (docs/decisions/0006).
-// Field numbers: googleapis google/pubsub/v1/pubsub.proto; unknown fields are skipped.
-import { BinaryWriter } from "@bufbuild/protobuf/wire";
+// Protobuf bytes of the google.pubsub.v1.Subscriber calls the source makes: Pull, Acknowledge and
+// ModifyAckDeadline on the hot path, GetSubscription and ListSubscriptions for discovery. The
+// field numbers come from the descriptors generated from Google's pubsub.proto (./gen, `npm run
+// generate:pubsub`); the varints, tags and lengths are @bufbuild/protobuf's wire reader and
+// writer. Responses are read field by field (unknown fields skipped) rather than with
+// `fromBinary`, which builds a full message object graph per pull for ~1.4× the CPU
+// (docs/decisions/0008); requests go through the same writer.
+// Not the generated client: it wraps every call in gax's retry machinery and costs ~30 MB of
+// resident memory (docs/decisions/0006).
+
+import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { TimestampSchema } from "@bufbuild/protobuf/wkt";
+import {
+  AcknowledgeRequestSchema,
+  GetSubscriptionRequestSchema,
+  ListSubscriptionsRequestSchema,
+  ListSubscriptionsResponseSchema,
+  ModifyAckDeadlineRequestSchema,
+  PubsubMessageSchema,
+  PullRequestSchema,
+  PullResponseSchema,
+  ReceivedMessageSchema,
+  SubscriptionSchema,
+} from "./gen/google/pubsub/v1/pubsub_pb.ts";
 import type { PulledMessage, SubscriptionInfo } from "./subscriber-api.ts";
 
+const LEN = WireType.LengthDelimited;
+const VARINT = WireType.Varint;
+
+const pullRequest = PullRequestSchema.field;
 export function encodePullRequest(subscription: string, maxMessages: number): Uint8Array {
-  // subscription = 1, return_immediately = 2 (deprecated, still honoured), max_messages = 3.
-  return new BinaryWriter().tag(1, 2).string(subscription).tag(2, 0).bool(true).tag(3, 0).int32(maxMessages).finish();
+  // return_immediately is deprecated but still honoured: the scheduler decides when to ask again.
+  return new BinaryWriter()
+    .tag(pullRequest.subscription.number, LEN)
+    .string(subscription)
+    .tag(pullRequest.returnImmediately.number, VARINT)
+    .bool(true)
+    .tag(pullRequest.maxMessages.number, VARINT)
+    .int32(maxMessages)
+    .finish();
 }
 
+const ackRequest = AcknowledgeRequestSchema.field;
 export function encodeAcknowledgeRequest(subscription: string, ackIds: readonly string[]): Uint8Array {
-  const writer = new BinaryWriter().tag(1, 2).string(subscription);
-  for (const ackId of ackIds) writer.tag(2, 2).string(ackId);
+  const writer = new BinaryWriter().tag(ackRequest.subscription.number, LEN).string(subscription);
+  const ackIdField = ackRequest.ackIds.number;
+  for (const ackId of ackIds) writer.tag(ackIdField, LEN).string(ackId);
   return writer.finish();
 }
 
+const modifyRequest = ModifyAckDeadlineRequestSchema.field;
 export function encodeModifyAckDeadlineRequest(subscription: string, ackIds: readonly string[], seconds: number): Uint8Array {
-  // subscription = 1, ack_deadline_seconds = 3, ack_ids = 4.
-  const writer = new BinaryWriter().tag(1, 2).string(subscription).tag(3, 0).int32(seconds);
-  for (const ackId of ackIds) writer.tag(4, 2).string(ackId);
+  const writer = new BinaryWriter()
+    .tag(modifyRequest.subscription.number, LEN)
+    .string(subscription)
+    .tag(modifyRequest.ackDeadlineSeconds.number, VARINT)
+    .int32(seconds);
+  const ackIdField = modifyRequest.ackIds.number;
+  for (const ackId of ackIds) writer.tag(ackIdField, LEN).string(ackId);
   return writer.finish();
 }
 
 export function encodeGetSubscriptionRequest(subscription: string): Uint8Array {
-  return new BinaryWriter().tag(1, 2).string(subscription).finish();
+  return new BinaryWriter().tag(GetSubscriptionRequestSchema.field.subscription.number, LEN).string(subscription).finish();
 }
 
+const listRequest = ListSubscriptionsRequestSchema.field;
 export function encodeListSubscriptionsRequest(project: string, pageSize: number, pageToken: string): Uint8Array {
-  // project = 1 ("projects/<id>"), page_size = 2, page_token = 3.
-  const writer = new BinaryWriter().tag(1, 2).string(project).tag(2, 0).int32(pageSize);
-  if (pageToken !== "") writer.tag(3, 2).string(pageToken);
+  const writer = new BinaryWriter()
+    .tag(listRequest.project.number, LEN)
+    .string(project)
+    .tag(listRequest.pageSize.number, VARINT)
+    .int32(pageSize);
+  if (pageToken !== "") writer.tag(listRequest.pageToken.number, LEN).string(pageToken);
   return writer.finish();
 }
 
+/** A response that is not valid protobuf of the expected type. Never carries payload bytes. */
 export class PubSubDecodeError extends Error {
   override name = "PubSubDecodeError";
 }
 
-const EMPTY_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
-
-/** A forward-only reader over one response; strings and bytes are views, never copies. */
-class Reader {
-  readonly buf: Buffer;
-  pos: number;
-  constructor(buf: Buffer, pos = 0) {
-    this.buf = buf;
-    this.pos = pos;
+/**
+ * Runs one decoder, turning the wire reader's own errors (RangeError "premature EOF", Error
+ * "illegal tag …") into a PubSubDecodeError that names the response type.
+ */
+function decoding<T>(typeName: string, buf: Buffer, read: (reader: BinaryReader, buf: Buffer) => T): T {
+  try {
+    return read(new BinaryReader(buf), buf);
+  } catch (error) {
+    if (error instanceof PubSubDecodeError) throw error;
+    throw wireError(error, `a ${typeName}`, "truncated");
   }
+}
 
-  varint(): number {
-    // Values here fit in 53 bits (lengths, counts, seconds since 1970); larger ones are refused.
-    let result = 0;
-    let shift = 1;
-    for (let i = 0; i < 8; i++) {
-      if (this.pos >= this.buf.length) throw new PubSubDecodeError("truncated varint in a Pub/Sub response");
-      const byte = this.buf[this.pos++]!;
-      result += (byte & 0x7f) * shift;
-      if (byte < 0x80) return result;
-      shift *= 128;
-    }
-    throw new PubSubDecodeError("varint too long in a Pub/Sub response");
-  }
-
-  /** End offset of the length-delimited field starting here. */
-  delimitedEnd(): number {
-    const length = this.varint();
-    const end = this.pos + length;
-    if (end > this.buf.length) throw new PubSubDecodeError("length past the end of a Pub/Sub response");
-    return end;
-  }
-
-  string(): string {
-    const end = this.delimitedEnd();
-    const text = this.buf.toString("utf8", this.pos, end);
-    this.pos = end;
-    return text;
-  }
-
-  bytes(): Buffer {
-    const end = this.delimitedEnd();
-    const bytes = this.buf.subarray(this.pos, end);
-    this.pos = end;
-    return bytes;
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case 0:
-        // Any varint, up to 10 bytes (a negative int32 or int64 of a field we do not read).
-        for (let i = 0; i < 10; i++) if (this.buf[this.pos++]! < 0x80) return;
-        throw new PubSubDecodeError("varint too long in a Pub/Sub response");
-      case 1:
-        this.pos += 8;
-        return;
-      case 2:
-        this.pos = this.delimitedEnd();
-        return;
-      case 5:
-        this.pos += 4;
-        return;
-      default:
-        throw new PubSubDecodeError(`unsupported wire type ${wireType} in a Pub/Sub response`);
-    }
-  }
+/** The wire reader's RangeError means it ran past the end; anything else is malformed input. */
+function wireError(error: unknown, what: string, truncated: string): PubSubDecodeError {
+  if (error instanceof RangeError) return new PubSubDecodeError(`${truncated} in ${what} from Pub/Sub`, { cause: error });
+  const reason = error instanceof Error ? error.message : String(error);
+  return new PubSubDecodeError(`${reason} in ${what} from Pub/Sub`, { cause: error });
 }
 
 /**
- * PullResponse → messages. `data` is a view into the response buffer (no copy): the buffer lives
- * as long as the last of its messages, which settle together in practice.
+ * The end offset of the length-delimited value at the reader's position; checked here because
+ * a nested message is read field by field up to it, not sliced.
  */
-export function decodePullResponse(buf: Buffer): PulledMessage[] {
-  const reader = new Reader(buf);
-  const out: PulledMessage[] = [];
-  while (reader.pos < buf.length) {
-    const tag = reader.varint();
-    if (tag === ((1 << 3) | 2)) {
-      const end = reader.delimitedEnd();
-      out.push(readReceivedMessage(reader, end));
-      reader.pos = end;
-    } else reader.skip(tag & 7);
+function delimitedEnd(reader: BinaryReader, what: string): number {
+  let length: number;
+  try {
+    length = reader.uint32();
+  } catch (error) {
+    throw wireError(error, what, "truncated varint");
   }
-  return out;
+  const end = reader.pos + length;
+  if (end > reader.len) throw new PubSubDecodeError(`length past the end of ${what} from Pub/Sub`);
+  return end;
 }
 
-// ReceivedMessage: ack_id = 1, message = 2, delivery_attempt = 3.
-function readReceivedMessage(reader: Reader, end: number): PulledMessage {
-  let ackId = "";
-  let deliveryAttempt = 0;
-  let message: MessageFields = EMPTY_MESSAGE;
-  while (reader.pos < end) {
-    const tag = reader.varint();
-    if (tag === ((1 << 3) | 2)) ackId = reader.string();
-    else if (tag === ((2 << 3) | 2)) {
-      const messageEnd = reader.delimitedEnd();
-      message = readPubsubMessage(reader, messageEnd);
-      reader.pos = messageEnd;
-    } else if (tag === ((3 << 3) | 0)) deliveryAttempt = reader.varint();
-    else reader.skip(tag & 7);
+/**
+ * A string field: the reader reads its length, Buffer decodes the UTF-8 in place
+ * (`reader.string()` would allocate a subarray per string first).
+ */
+function text(reader: BinaryReader, buf: Buffer, what: string): string {
+  const end = delimitedEnd(reader, what);
+  const value = buf.toString("utf8", reader.pos, end);
+  reader.pos = end;
+  return value;
+}
+
+/** The next tag, as a named error when it is cut off or not a valid tag. */
+function nextTag(reader: BinaryReader, what: string): [number, WireType] {
+  try {
+    return reader.tag();
+  } catch (error) {
+    throw wireError(error, what, "truncated varint");
   }
-  return {
-    ackId,
-    messageId: message.messageId,
-    data: message.data,
-    attributes: message.attributes,
-    publishTimeMs: message.publishTimeMs,
-    orderingKey: message.orderingKey,
-    deliveryAttempt,
-  };
+}
+
+const EMPTY_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
+
+// Map entries are messages with key = 1 and value = 2 (protobuf language spec, "Maps").
+const MAP_KEY = 1;
+const MAP_VALUE = 2;
+
+function readMapEntry(reader: BinaryReader, buf: Buffer, end: number, into: Record<string, string>, what: string): void {
+  let key = "";
+  let value = "";
+  while (reader.pos < end) {
+    const [fieldNo, wireType] = nextTag(reader, what);
+    if (fieldNo === MAP_KEY && wireType === LEN) key = text(reader, buf, what);
+    else if (fieldNo === MAP_VALUE && wireType === LEN) value = text(reader, buf, what);
+    else reader.skip(wireType, fieldNo);
+  }
+  into[key] = value;
+}
+
+const timestamp = TimestampSchema.field;
+function readTimestampMs(reader: BinaryReader, end: number): number {
+  let seconds = 0;
+  let nanos = 0;
+  while (reader.pos < end) {
+    const [fieldNo, wireType] = nextTag(reader, "a publish time");
+    if (fieldNo === timestamp.seconds.number && wireType === VARINT) seconds = Number(reader.int64());
+    else if (fieldNo === timestamp.nanos.number && wireType === VARINT) nanos = reader.int32();
+    else reader.skip(wireType, fieldNo);
+  }
+  return seconds * 1000 + Math.floor(nanos / 1e6);
 }
 
 interface MessageFields {
@@ -169,91 +183,115 @@ const EMPTY_MESSAGE: MessageFields = {
   orderingKey: "",
 };
 
-// PubsubMessage: data = 1, attributes = 2 (map entries), message_id = 3, publish_time = 4,
-// ordering_key = 5.
-function readPubsubMessage(reader: Reader, end: number): MessageFields {
+const pubsubMessage = PubsubMessageSchema.field;
+const DATA = pubsubMessage.data.number;
+const ATTRIBUTES = pubsubMessage.attributes.number;
+const MESSAGE_ID = pubsubMessage.messageId.number;
+const PUBLISH_TIME = pubsubMessage.publishTime.number;
+const ORDERING_KEY = pubsubMessage.orderingKey.number;
+
+function readPubsubMessage(reader: BinaryReader, buf: Buffer, end: number): MessageFields {
   const fields: MessageFields = { ...EMPTY_MESSAGE };
   let attributes: Record<string, string> | undefined;
   while (reader.pos < end) {
-    const tag = reader.varint();
-    switch (tag) {
-      case (1 << 3) | 2:
-        fields.data = reader.bytes();
-        break;
-      case (2 << 3) | 2: {
-        // No prototype: an attribute named "__proto__" stays an ordinary entry.
-        attributes ??= Object.create(null) as Record<string, string>;
-        const entryEnd = reader.delimitedEnd();
-        readAttribute(reader, entryEnd, attributes);
-        reader.pos = entryEnd;
-        break;
-      }
-      case (3 << 3) | 2:
-        fields.messageId = reader.string();
-        break;
-      case (4 << 3) | 2: {
-        const timeEnd = reader.delimitedEnd();
-        fields.publishTimeMs = readTimestampMs(reader, timeEnd);
-        reader.pos = timeEnd;
-        break;
-      }
-      case (5 << 3) | 2:
-        fields.orderingKey = reader.string();
-        break;
-      default:
-        reader.skip(tag & 7);
-    }
+    const [fieldNo, wireType] = nextTag(reader, "a PubsubMessage");
+    if (wireType !== LEN) reader.skip(wireType, fieldNo);
+    else if (fieldNo === DATA) {
+      // A subarray of the response Buffer: a view, not a copy. The response lives as long as the
+      // last of its messages, which settle together in practice.
+      const dataEnd = delimitedEnd(reader, "a message's data");
+      fields.data = buf.subarray(reader.pos, dataEnd);
+      reader.pos = dataEnd;
+    } else if (fieldNo === ATTRIBUTES) {
+      // No prototype: an attribute named "__proto__" stays an ordinary entry.
+      attributes ??= Object.create(null) as Record<string, string>;
+      const entryEnd = delimitedEnd(reader, "a message attribute");
+      readMapEntry(reader, buf, entryEnd, attributes, "a message attribute");
+      reader.pos = entryEnd;
+    } else if (fieldNo === MESSAGE_ID) fields.messageId = text(reader, buf, "a message id");
+    else if (fieldNo === PUBLISH_TIME) {
+      const timeEnd = delimitedEnd(reader, "a publish time");
+      fields.publishTimeMs = readTimestampMs(reader, timeEnd);
+      reader.pos = timeEnd;
+    } else if (fieldNo === ORDERING_KEY) fields.orderingKey = text(reader, buf, "an ordering key");
+    else reader.skip(wireType, fieldNo);
   }
   if (attributes !== undefined) fields.attributes = attributes;
   return fields;
 }
 
-// Map entry: key = 1, value = 2 (either may be absent: the empty string).
-function readAttribute(reader: Reader, end: number, into: Record<string, string>): void {
-  let key = "";
-  let value = "";
+const receivedMessage = ReceivedMessageSchema.field;
+const ACK_ID = receivedMessage.ackId.number;
+const MESSAGE = receivedMessage.message.number;
+const DELIVERY_ATTEMPT = receivedMessage.deliveryAttempt.number;
+
+function readReceivedMessage(reader: BinaryReader, buf: Buffer, end: number): PulledMessage {
+  let ackId = "";
+  let deliveryAttempt = 0;
+  let message = EMPTY_MESSAGE;
   while (reader.pos < end) {
-    const tag = reader.varint();
-    if (tag === ((1 << 3) | 2)) key = reader.string();
-    else if (tag === ((2 << 3) | 2)) value = reader.string();
-    else reader.skip(tag & 7);
+    const [fieldNo, wireType] = nextTag(reader, "a ReceivedMessage");
+    if (fieldNo === ACK_ID && wireType === LEN) ackId = text(reader, buf, "an ack id");
+    else if (fieldNo === MESSAGE && wireType === LEN) {
+      const messageEnd = delimitedEnd(reader, "a PubsubMessage");
+      message = readPubsubMessage(reader, buf, messageEnd);
+      reader.pos = messageEnd;
+    } else if (fieldNo === DELIVERY_ATTEMPT && wireType === VARINT) deliveryAttempt = reader.int32();
+    else reader.skip(wireType, fieldNo);
   }
-  into[key] = value;
+  return {
+    ackId,
+    messageId: message.messageId,
+    data: message.data,
+    attributes: message.attributes,
+    publishTimeMs: message.publishTimeMs,
+    orderingKey: message.orderingKey,
+    deliveryAttempt,
+  };
 }
 
-// google.protobuf.Timestamp: seconds = 1 (int64), nanos = 2 (int32).
-function readTimestampMs(reader: Reader, end: number): number {
-  let seconds = 0;
-  let nanos = 0;
-  while (reader.pos < end) {
-    const tag = reader.varint();
-    if (tag === ((1 << 3) | 0)) seconds = reader.varint();
-    else if (tag === ((2 << 3) | 0)) nanos = reader.varint();
-    else reader.skip(tag & 7);
+const RECEIVED_MESSAGES = PullResponseSchema.field.receivedMessages.number;
+
+/** PullResponse → messages; `data` of each is a view into `buf`. */
+export function decodePullResponse(buf: Buffer): PulledMessage[] {
+  return decoding("PullResponse", buf, readPullResponse);
+}
+
+// A module-level function, not a closure per call: idle subscriptions decode hundreds of empty
+// responses a second.
+function readPullResponse(reader: BinaryReader, buf: Buffer): PulledMessage[] {
+  const out: PulledMessage[] = [];
+  while (reader.pos < reader.len) {
+    const [fieldNo, wireType] = nextTag(reader, "a PullResponse");
+    if (fieldNo === RECEIVED_MESSAGES && wireType === LEN) {
+      const end = delimitedEnd(reader, "a ReceivedMessage");
+      out.push(readReceivedMessage(reader, buf, end));
+      reader.pos = end;
+    } else reader.skip(wireType, fieldNo);
   }
-  return seconds * 1000 + Math.floor(nanos / 1e6);
+  return out;
 }
 
 /** The server's default when a subscription does not say (it always does on Google). */
 const DEFAULT_ACK_DEADLINE_SECONDS = 10;
 
-// Subscription: name = 1, ack_deadline_seconds = 5, labels = 9 (map), enable_message_ordering = 10.
-function readSubscription(reader: Reader, end: number): SubscriptionInfo {
+const subscription = SubscriptionSchema.field;
+function readSubscription(reader: BinaryReader, buf: Buffer, end: number): SubscriptionInfo {
   let name = "";
   let ackDeadlineSeconds = 0;
   let labels: Record<string, string> | undefined;
   let messageOrdering = false;
   while (reader.pos < end) {
-    const tag = reader.varint();
-    if (tag === ((1 << 3) | 2)) name = reader.string();
-    else if (tag === ((5 << 3) | 0)) ackDeadlineSeconds = reader.varint();
-    else if (tag === ((9 << 3) | 2)) {
+    const [fieldNo, wireType] = nextTag(reader, "a Subscription");
+    if (fieldNo === subscription.name.number && wireType === LEN) name = text(reader, buf, "a subscription name");
+    else if (fieldNo === subscription.ackDeadlineSeconds.number && wireType === VARINT) ackDeadlineSeconds = reader.int32();
+    else if (fieldNo === subscription.labels.number && wireType === LEN) {
       labels ??= Object.create(null) as Record<string, string>;
-      const entryEnd = reader.delimitedEnd();
-      readAttribute(reader, entryEnd, labels);
+      const entryEnd = delimitedEnd(reader, "a subscription label");
+      readMapEntry(reader, buf, entryEnd, labels, "a subscription label");
       reader.pos = entryEnd;
-    } else if (tag === ((10 << 3) | 0)) messageOrdering = reader.varint() !== 0;
-    else reader.skip(tag & 7);
+    } else if (fieldNo === subscription.enableMessageOrdering.number && wireType === VARINT) messageOrdering = reader.bool();
+    else reader.skip(wireType, fieldNo);
   }
   return {
     name,
@@ -264,25 +302,27 @@ function readSubscription(reader: Reader, end: number): SubscriptionInfo {
 }
 
 export function decodeSubscription(buf: Buffer): SubscriptionInfo {
-  return readSubscription(new Reader(buf), buf.length);
+  return decoding("Subscription", buf, (reader) => readSubscription(reader, buf, reader.len));
 }
 
-/** ListSubscriptionsResponse: subscriptions = 1, next_page_token = 2. */
+const listResponse = ListSubscriptionsResponseSchema.field;
 export function decodeListSubscriptionsResponse(buf: Buffer): {
   subscriptions: SubscriptionInfo[];
   nextPageToken: string;
 } {
-  const reader = new Reader(buf);
-  const subscriptions: SubscriptionInfo[] = [];
-  let nextPageToken = "";
-  while (reader.pos < buf.length) {
-    const tag = reader.varint();
-    if (tag === ((1 << 3) | 2)) {
-      const end = reader.delimitedEnd();
-      subscriptions.push(readSubscription(reader, end));
-      reader.pos = end;
-    } else if (tag === ((2 << 3) | 2)) nextPageToken = reader.string();
-    else reader.skip(tag & 7);
-  }
-  return { subscriptions, nextPageToken };
+  return decoding("ListSubscriptionsResponse", buf, (reader) => {
+    const subscriptions: SubscriptionInfo[] = [];
+    let nextPageToken = "";
+    while (reader.pos < reader.len) {
+      const [fieldNo, wireType] = nextTag(reader, "a ListSubscriptionsResponse");
+      if (fieldNo === listResponse.subscriptions.number && wireType === LEN) {
+        const end = delimitedEnd(reader, "a Subscription");
+        subscriptions.push(readSubscription(reader, buf, end));
+        reader.pos = end;
+      } else if (fieldNo === listResponse.nextPageToken.number && wireType === LEN)
+        nextPageToken = text(reader, buf, "a page token");
+      else reader.skip(wireType, fieldNo);
+    }
+    return { subscriptions, nextPageToken };
+  });
 }

@@ -1,8 +1,14 @@
-// The hand-written Pub/Sub codec against the official protobufjs types shipped with
-// @google-cloud/pubsub: what we write, they read; what they write, we read.
+// The Pub/Sub codec (generated descriptors + @bufbuild/protobuf's wire reader and writer)
+// against the official protobufjs types shipped with @google-cloud/pubsub: what we write, they
+// read; what they write, we read. And the generated code is what `npm run generate:pubsub` makes.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { delimiter, join, relative } from "node:path";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import {
   decodeListSubscriptionsResponse,
   decodePullResponse,
@@ -146,4 +152,59 @@ test("a truncated response is refused with an error that says so", () => {
   const bytes = officialBytes("PullResponse", { receivedMessages: [{ ackId: "a", message: { data: Buffer.alloc(50) } }] });
   assert.throws(() => decodePullResponse(bytes.subarray(0, bytes.length - 10)), PubSubDecodeError);
   assert.throws(() => decodePullResponse(Buffer.from([0x0a, 0x80])), /truncated varint/);
+});
+
+test("malformed responses fail with a PubSubDecodeError naming the type, never the payload", () => {
+  const secret = Buffer.from("tenant-secret-plaintext");
+  const bytes = officialBytes("PullResponse", { receivedMessages: [{ ackId: "a", message: { data: secret } }] });
+  const failures = [
+    // Cut inside the data: the ReceivedMessage's length runs past the end.
+    [bytes.subarray(0, bytes.length - 5), /length past the end of a ReceivedMessage/],
+    // Wire type 7 does not exist.
+    [Buffer.concat([bytes, Buffer.from([0x0f])]), /illegal tag.*in a PullResponse/],
+    // An ack id whose length runs past the end of its ReceivedMessage.
+    [Buffer.from([0x0a, 0x03, 0x0a, 0x05, 0x61]), /length past the end of an ack id/],
+    // An unknown fixed64 field cut short: the wire reader's own bounds check.
+    [Buffer.from([0x71, 0x01, 0x02]), /truncated in a PullResponse/],
+  ] as const;
+  for (const [input, message] of failures) {
+    assert.throws(
+      () => decodePullResponse(input),
+      (error: unknown) => {
+        assert.ok(error instanceof PubSubDecodeError, `a PubSubDecodeError for ${message}`);
+        assert.match(error.message, message);
+        assert.doesNotMatch(error.message, /tenant-secret/);
+        return true;
+      },
+    );
+  }
+  assert.throws(() => decodeSubscription(Buffer.from([0x0a, 0x80])), /truncated varint in a subscription name/);
+  assert.throws(() => decodeListSubscriptionsResponse(Buffer.from([0x12, 0x09, 0x61])), PubSubDecodeError);
+});
+
+test("the generated Pub/Sub code is what the generator makes from the pinned protos", () => {
+  const root = fileURLToPath(new URL("../../../", import.meta.url));
+  const generated = join(root, "src/sources/pubsub/gen");
+  const out = mkdtempSync(join(tmpdir(), "pubsub-gen-"));
+  try {
+    const bin = join(root, "node_modules/.bin");
+    const run = spawnSync(join(bin, "buf"), ["generate", "--template", "src/sources/pubsub/buf.gen.yaml", "-o", out], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` },
+    });
+    assert.equal(run.status, 0, `buf generate failed: ${run.stderr}`);
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+        .sort();
+    const fresh = join(out, "src/sources/pubsub/gen");
+    assert.deepEqual(files(fresh), files(generated), "the same generated files");
+    for (const file of files(generated)) {
+      assert.equal(readFileSync(join(fresh, file), "utf8"), readFileSync(join(generated, file), "utf8"), `${file} is unchanged`);
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
