@@ -165,4 +165,68 @@ describe("SqsSource", () => {
     await sqs.stop();
     assert.equal(budget.bytes, 0);
   });
+
+  it("stop() cuts a receive back-off short instead of waiting it out", async () => {
+    let receives = 0;
+    const failing = {
+      async send(command: unknown): Promise<unknown> {
+        if (command instanceof ReceiveMessageCommand) {
+          receives++;
+          throw new Error("connect ECONNREFUSED 127.0.0.1:1");
+        }
+        throw new Error(`unexpected command ${String(command)}`);
+      },
+    };
+    const sqs = new SqsSource(
+      failing as unknown as SQSClient,
+      { queueUrl: "http://sqs/123/legacy-events", receivers: 2, waitTimeSeconds: 20, visibilityTimeoutSeconds: 30 },
+      silentLogger,
+    );
+    const budget = new InFlightBudget(100, 1 << 20);
+    await startWith(sqs, budget, () => {});
+    // Several failures in a row: the back-off has grown to seconds.
+    await until("receives failing", () => receives >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const started = performance.now();
+    await sqs.stop();
+    const stopMs = performance.now() - started;
+    assert.ok(stopMs < 200, `stop() took ${Math.round(stopMs)} ms during a receive back-off`);
+    assert.equal(budget.messages, 0, "the back-off held no budget");
+  });
+
+  it("the context's signal (shutdown) ends receiving as stop() does", async () => {
+    const fake = new FakeSqs();
+    const sqs = source(fake);
+    const shutdown = new AbortController();
+    const budget = new InFlightBudget(100, 1 << 20);
+    await startWith(sqs, budget, () => {}, shutdown.signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    shutdown.abort();
+    fake.add(5);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(fake.queue.length, 5, "nothing received after the shutdown signal");
+    await sqs.stop();
+    assert.equal(budget.messages, 0);
+  });
+
+  it("stop(grace): when the grace period ends, unsettled messages are released (visibility 0), not deleted", async () => {
+    const fake = new FakeSqs();
+    fake.add(3);
+    const delivered: SourceMessage[] = [];
+    const sqs = source(fake);
+    const budget = new InFlightBudget(100, 1 << 20);
+    await startWith(sqs, budget, (batch) => delivered.push(...batch));
+    await until("delivered", () => delivered.length === 3);
+    delivered[0]!.ack();
+    const grace = new AbortController();
+    const stopping = sqs.stop(grace.signal);
+    setTimeout(() => grace.abort(), 50);
+    await stopping;
+    assert.deepEqual(fake.deleted, ["h0"]);
+    assert.deepEqual(fake.visibility.map((v) => `${v.handle}:${v.seconds}`).sort(), ["h1:0", "h2:0"]);
+    delivered[1]!.ack(); // Kafka's late answer: already released, so not deleted
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(fake.deleted, ["h0"]);
+    assert.equal(budget.messages, 0);
+  });
 });
