@@ -8,6 +8,7 @@ import { sealLegacyEnvelope } from "../src/crypto/seal.ts";
 import { StaticKeyring } from "../src/crypto/static-keyring.ts";
 import { tenantName } from "../src/simulator/world.ts";
 import type { SourceMessage } from "../src/sources/source.ts";
+import { sqsEnvelopeReader } from "../src/sources/sqs/envelope-reader.ts";
 
 export interface Traffic {
   readonly keyring: StaticKeyring;
@@ -56,7 +57,7 @@ export function makeTraffic(count: number, targetBytes: number, tenants = 20, se
     messages.push({
       id: randomUUID(),
       source: "sqs:mbbench",
-      bodyKind: "sqs",
+      reader: sqsEnvelopeReader,
       // Text, as SqsSource delivers an SQS body.
       body: raw ? envelope : snsNotification(envelope, traceparent),
       attributes: raw && traceparent !== undefined ? { traceparent } : {},

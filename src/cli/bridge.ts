@@ -1,7 +1,6 @@
 // The composition root: builds every stage from the configuration, runs the start-up checks
 // (schemas, topics), starts the sources, and stops everything in the right order.
 import type { Server } from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
 import { createCatalogRegistry } from "../../catalog/index.ts";
 import { openLegacyEnvelope } from "../crypto/decrypt.ts";
 import type { Keyring } from "../crypto/keyring.ts";
@@ -22,19 +21,66 @@ import { loadCatalogEncoder } from "../schema/catalog-encoder.ts";
 import { RegistryUnavailableError } from "../schema/errors.ts";
 import { RegistryClient } from "../schema/registry-client.ts";
 import { KafkaSink } from "../sink/kafka-sink.ts";
-import type { Source } from "../sources/source.ts";
+import { type BackoffPolicy, backoffDelay, sleep } from "../sources/core/backoff.ts";
+import type { Source, SourceContext } from "../sources/source.ts";
 import { type BridgeConfig, redactConfig } from "./config.ts";
 import { deployedCatalog, withTopicPrefix } from "./deployed-catalog.ts";
 
 export const REGISTER_COMMAND = "meshbridge schemas register";
+
+/**
+ * After the grace period, how long shutdown still waits for the releases to land, the pipeline's
+ * last sends and the sink to close, before it leaves the rest to the sources' lease timeouts.
+ */
+export const AFTER_GRACE_MS = 3000;
+
+const REGISTRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 10_000 };
+
+/** startBridge was told to stop (a signal) before the bridge was running: nothing was received. */
+export class StartupStopped extends Error {
+  constructor(stage: string) {
+    super(`stopped during start-up (${stage})`);
+    this.name = "StartupStopped";
+  }
+}
 
 export interface RunningBridge {
   readonly metrics: BridgeMetrics;
   readonly budget: InFlightBudget;
   /** Port the ops server listens on (useful with port 0). */
   readonly opsPort: number;
-  /** Graceful: stop receiving, finish or release in-flight work, flush, close. */
-  stop(): Promise<void>;
+  /**
+   * Graceful: stop receiving, finish in-flight work for the grace period, release the rest,
+   * flush, close. Done within shutdownGraceSeconds + AFTER_GRACE_MS; false when something was
+   * still pending then (those messages come back by their lease timeout).
+   */
+  stop(): Promise<boolean>;
+}
+
+/** Resolves true when `work` settles within `ms`, false when the time ran out first. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `work`, or StartupStopped as soon as `stop` aborts (the work itself may go on, unobserved). */
+function unlessStopped<T>(work: Promise<T>, stop: AbortSignal, stage: string): Promise<T> {
+  if (stop.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(new StartupStopped(stage));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new StartupStopped(stage));
+    stop.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => stop.removeEventListener("abort", onAbort));
+  });
 }
 
 async function createKeyring(config: BridgeConfig): Promise<Keyring> {
@@ -69,15 +115,24 @@ async function loadEncoderWithRetry(config: BridgeConfig, log: Logger, stop: Abo
     try {
       return await loadCatalogEncoder(deployedCatalog(config.kafka.topicPrefix), client, { registerCommand: REGISTER_COMMAND });
     } catch (error) {
-      if (!(error instanceof RegistryUnavailableError) || stop.aborted) throw error;
-      const delayMs = Math.min(10_000, 250 * 2 ** attempt);
+      if (!(error instanceof RegistryUnavailableError)) throw error;
+      if (stop.aborted) throw new StartupStopped("schema registry unreachable");
+      const delayMs = backoffDelay(REGISTRY_BACKOFF, attempt);
       log.warn("schema registry unreachable at start-up; retrying", { attempt, delayMs, error: error.message });
-      await sleep(delayMs);
+      if (!(await sleep(delayMs, stop))) throw new StartupStopped("schema registry unreachable");
     }
   }
 }
 
-export async function startBridge(config: BridgeConfig, log: Logger): Promise<RunningBridge> {
+/**
+ * Builds and starts the bridge. When `stop` aborts before it is running (a signal during
+ * start-up), it closes what it opened and rejects with StartupStopped.
+ */
+export async function startBridge(
+  config: BridgeConfig,
+  log: Logger,
+  stop: AbortSignal = new AbortController().signal,
+): Promise<RunningBridge> {
   const metrics = new BridgeMetrics();
   const stopProcessMetrics = trackProcessMetrics(metrics);
   const budget = new InFlightBudget(config.budget.maxMessages, config.budget.maxBytes);
@@ -94,12 +149,16 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
   const opsPort = typeof address === "object" && address !== null ? address.port : config.http.port;
   const startup = new AbortController();
   log.info("configuration in effect", { config: JSON.stringify(redactConfig(config)) });
+  const startupStop = AbortSignal.any([startup.signal, stop]);
+  // Aborted when shutdown begins: every source stops receiving and backing off at once.
+  const receiving = new AbortController();
 
   let keyring: Keyring | undefined;
   let sink: KafkaSink | undefined;
+  const started: Source[] = [];
   try {
-    keyring = await createKeyring(config);
-    const encoder = await loadEncoderWithRetry(config, log, startup.signal);
+    keyring = await unlessStopped(createKeyring(config), startupStop, "loading keys");
+    const encoder = await loadEncoderWithRetry(config, log, startupStop);
     log.info("schemas verified", { subjects: encoder.topics.length });
     sink = new KafkaSink({
       bootstrapBrokers: config.kafka.bootstrapBrokers,
@@ -108,7 +167,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
       sasl: config.kafka.sasl,
     });
     const topics = deployedCatalog(config.kafka.topicPrefix).map((entry) => entry.topic);
-    await sink.start([...topics, config.kafka.deadLetterTopic]);
+    await unlessStopped(sink.start([...topics, config.kafka.deadLetterTopic]), startupStop, "connecting to Kafka");
     log.info("kafka topics verified", { topics: topics.length + 1 });
 
     const registry = createCatalogRegistry(config.mapping.unknownType);
@@ -137,7 +196,7 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
         import("../sources/sqs/sqs-source.ts"),
       ]);
       const sqs = createSqsClient({ region: config.aws.region, endpoint: config.aws.endpoint, maxSockets: 256 });
-      for (const options of config.sources.sqs) sources.push(new SqsSource(sqs, options, budget, log));
+      for (const options of config.sources.sqs) sources.push(new SqsSource(sqs, options, log));
     }
     const pubsub = config.sources.pubsub;
     if (pubsub !== undefined) {
@@ -150,9 +209,13 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
         { projectId: pubsub.project, emulatorHost: pubsub.emulatorHost },
         { callTimeoutMs: 30_000 },
       );
-      sources.push(new PubSubSource(api, pubsub, budget, log));
+      sources.push(new PubSubSource(api, pubsub, log));
     }
-    for (const source of sources) await source.start(pipeline.deliver);
+    const context: SourceContext = { deliver: pipeline.deliver, budget, signal: receiving.signal };
+    for (const source of sources) {
+      await unlessStopped(source.start(context), startupStop, `starting ${source.name}`);
+      started.push(source);
+    }
     health.state = "ready";
     health.reason = "ready";
     log.info("bridge running", { sources: sources.map((source) => source.name).join(","), opsPort });
@@ -167,28 +230,45 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
         health.state = "stopping";
         health.reason = "shutting down";
         log.info("stopping: no new receives; finishing in-flight work", { inFlight: budget.messages });
-        const sourcesStopped = Promise.all(sources.map((source) => source.stop()));
-        const graceTimer = new AbortController();
-        const graceOver = sleep(config.shutdownGraceSeconds * 1000, "grace" as const, { signal: graceTimer.signal }).catch(
-          () => "done" as const,
-        );
-        if ((await Promise.race([sourcesStopped.then(() => "done" as const), graceOver])) === "grace") {
+        const graceMs = config.shutdownGraceSeconds * 1000;
+        const deadline = Date.now() + graceMs + AFTER_GRACE_MS;
+        receiving.abort();
+        const grace = new AbortController();
+        const sourcesStopped = Promise.all(sources.map((source) => source.stop(grace.signal)));
+        if (!(await within(sourcesStopped, graceMs))) {
           log.warn("grace period over: releasing unfinished messages for redelivery", { inFlight: budget.messages });
         }
-        graceTimer.abort();
-        await pipeline.drain();
-        await sourcesStopped;
-        await openSink.close();
-        await openKeyring.close?.();
+        // Retries end, and the sources release what is still unsettled.
+        grace.abort();
+        const drained = pipeline.drain();
+        // Clean: every message the sources handed out is settled or released, and flushed.
+        const clean = await within(sourcesStopped, deadline - Date.now());
+        if (!clean) {
+          log.warn("shutdown: releases still pending after the grace period; left to the lease timeouts", {
+            inFlight: budget.messages,
+          });
+        }
+        // A send Kafka never answers holds only messages already released: stop waiting for it.
+        if (!(await within(drained, deadline - Date.now())) || !(await within(openSink.close(), deadline - Date.now()))) {
+          log.warn("shutdown: Kafka did not answer in time; unsent records dropped (their messages were released)");
+        }
+        await within(openKeyring.close?.() ?? Promise.resolve(), deadline - Date.now());
+        server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         stopProcessMetrics();
-        log.info("stopped");
+        log.info("stopped", { clean });
+        return clean;
       },
     };
   } catch (error) {
     startup.abort();
-    await sink?.close().catch(() => undefined);
-    await keyring?.close?.().catch(() => undefined);
+    receiving.abort();
+    // Bounded: a Kafka that never answers must not hold the exit.
+    const released = AbortSignal.abort();
+    await within(Promise.all(started.map((source) => source.stop(released))), AFTER_GRACE_MS);
+    await within(sink?.close().catch(() => undefined) ?? Promise.resolve(), AFTER_GRACE_MS);
+    await within(keyring?.close?.().catch(() => undefined) ?? Promise.resolve(), AFTER_GRACE_MS);
+    server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     stopProcessMetrics();
     throw error;

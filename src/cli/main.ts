@@ -69,26 +69,42 @@ async function run(argv: readonly string[]): Promise<void> {
   if (path === undefined) throw new ConfigError("run: --config FILE (or MB_CONFIG) is required");
   const config = loadConfig(path);
   const log = createLogger(config.log.level, { service: "meshbridge" });
-  const { startBridge } = await import("./bridge.ts");
-  const bridge = await startBridge(config, log);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        log.warn("second signal: exiting now; unsettled messages come back by visibility timeout", { signal });
-        process.exit(1);
-      }
-      stopping = true;
-      log.info("signal received", { signal });
-      bridge.stop().then(resolve, (error: unknown) => {
-        log.error("shutdown failed", { error: error instanceof Error ? error.message : String(error) });
-        process.exitCode = 1;
-        resolve();
-      });
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+  const { startBridge, StartupStopped, AFTER_GRACE_MS } = await import("./bridge.ts");
+  // Listening from the start: a signal during start-up (registry or Kafka unreachable) stops it too.
+  const shutdown = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (shutdown.signal.aborted) {
+      log.warn("second signal: exiting now; unsettled messages come back by visibility timeout", { signal });
+      process.exit(1);
+    }
+    log.info("signal received", { signal });
+    // The last resort if something still hangs: the process is gone soon after the grace period.
+    const hardExitMs = config.shutdownGraceSeconds * 1000 + AFTER_GRACE_MS + 1000;
+    setTimeout(() => {
+      log.error("shutdown did not finish in time; exiting, unsettled messages come back by timeout", { hardExitMs });
+      process.exit(1);
+    }, hardExitMs).unref();
+    shutdown.abort();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  let bridge: Awaited<ReturnType<typeof startBridge>>;
+  try {
+    bridge = await startBridge(config, log, shutdown.signal);
+  } catch (error) {
+    if (!(error instanceof StartupStopped)) throw error;
+    log.info("stopped before the bridge was running", { reason: error.message });
+    process.exit(0);
+  }
+  if (!shutdown.signal.aborted) {
+    await new Promise((resolve) => shutdown.signal.addEventListener("abort", resolve, { once: true }));
+  }
+  const clean = await bridge.stop().catch((error: unknown) => {
+    log.error("shutdown failed", { error: error instanceof Error ? error.message : String(error) });
+    return false;
   });
+  // Explicit: a connection to a server that never answers would otherwise keep the process alive.
+  process.exit(clean ? 0 : 1);
 }
 
 /** `simulate provision|publish --cloud gcp`: the Pub/Sub world on the emulator (or a project). */

@@ -1,8 +1,7 @@
-// The pipeline's envelope stage: from whatever carries it (an SQS body, raw or an SNS
-// notification, or Pub/Sub data) to the parsed legacy envelope, plus the trace context.
+// The pipeline's envelope stage: each message's source kind reads its legacy envelope (see
+// EnvelopeReader in src/sources/source.ts); this stage only asks it, and knows no source kind.
 import type { SourceMessage } from "../sources/source.ts";
-import { type LegacyEnvelope, parseLegacyEnvelope } from "./legacy-envelope.ts";
-import { unwrapSqsBody } from "./sqs-body.ts";
+import type { LegacyEnvelope } from "./legacy-envelope.ts";
 
 export interface ReadEnvelope {
   readonly envelope: LegacyEnvelope;
@@ -12,7 +11,8 @@ export interface ReadEnvelope {
 // Where a W3C traceparent may travel: our own attribute, or the Pub/Sub client's.
 const TRACE_ATTRIBUTES = ["traceparent", "googclient_traceparent"] as const;
 
-function traceparentOf(attributes: Readonly<Record<string, string>> | undefined): string | undefined {
+/** The W3C traceparent among transport attributes, for the source kinds' readers. */
+export function traceparentOf(attributes: Readonly<Record<string, string>> | undefined): string | undefined {
   if (attributes === undefined) return undefined;
   for (const name of TRACE_ATTRIBUTES) {
     const value = attributes[name];
@@ -22,12 +22,5 @@ function traceparentOf(attributes: Readonly<Record<string, string>> | undefined)
 }
 
 export function readEnvelope(message: SourceMessage): ReadEnvelope {
-  if (message.bodyKind === "pubsub") {
-    return { envelope: parseLegacyEnvelope(message.body), traceparent: traceparentOf(message.attributes) };
-  }
-  const unwrapped = unwrapSqsBody(message.body);
-  return {
-    envelope: parseLegacyEnvelope(unwrapped.payload),
-    traceparent: traceparentOf(message.attributes) ?? traceparentOf(unwrapped.snsAttributes),
-  };
+  return message.reader.read(message);
 }

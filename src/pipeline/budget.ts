@@ -1,14 +1,16 @@
 // One in-flight budget (messages and bytes) shared by every source of the process, so memory
 // stays bounded however many queues and subscriptions there are. Waiters are served first come,
-// first served: a source that asks often cannot starve one that asks rarely.
+// first served: a source that asks often cannot starve one that asks rarely. Sources see it as
+// their declared SourceBudget (src/sources/source.ts); the bridge creates the one instance.
+import type { SourceBudget } from "../sources/source.ts";
 
 interface Waiter {
   readonly messages: number;
   readonly bytes: number;
-  readonly resolve: () => void;
+  readonly resolve: (reserved: boolean) => void;
 }
 
-export class InFlightBudget {
+export class InFlightBudget implements SourceBudget {
   readonly maxMessages: number;
   readonly maxBytes: number;
   #messages = 0;
@@ -29,13 +31,35 @@ export class InFlightBudget {
     return this.#bytes;
   }
 
-  /** Resolves once `messages` slots (and an estimate of `bytes`) are reserved. */
-  acquire(messages: number, bytes = 0): Promise<void> {
+  /**
+   * Resolves with true once `messages` slots (and an estimate of `bytes`) are reserved, or with
+   * false, reserving nothing, when `signal` aborts first (a stopping source stops waiting).
+   */
+  acquire(messages: number, bytes = 0, signal?: AbortSignal): Promise<boolean> {
     if (this.#waiters.length === 0 && this.#fits(messages, bytes)) {
       this.#take(messages, bytes);
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise((resolve) => this.#waiters.push({ messages, bytes, resolve }));
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onAbort = (): void => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        resolve(false);
+        // The head of the line may have been the one that did not fit.
+        this.release(0);
+      };
+      const waiter: Waiter = {
+        messages,
+        bytes,
+        resolve: (reserved) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(reserved);
+        },
+      };
+      this.#waiters.push(waiter);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   /** Reserves without waiting when there is room now; false otherwise. */
@@ -58,7 +82,7 @@ export class InFlightBudget {
       if (!this.#fits(next.messages, next.bytes)) break;
       this.#waiters.shift();
       this.#take(next.messages, next.bytes);
-      next.resolve();
+      next.resolve(true);
     }
   }
 

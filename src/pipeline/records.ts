@@ -82,7 +82,7 @@ export function deadLetterRecord(topic: string, message: SourceMessage, error: P
     [dlqHeader.receiveCount, String(message.receiveCount)],
     [dlqHeader.tenant, error.tenant ?? ""],
     [dlqHeader.failedAt, new Date().toISOString()],
-    [dlqHeader.bodyKind, message.bodyKind],
+    [dlqHeader.bodyKind, message.reader.bodyKind],
   ]);
   for (const [name, value] of Object.entries(message.attributes)) headers.set(`${dlqHeader.attributePrefix}${name}`, value);
   if (message.orderingKey !== undefined) headers.set(`${dlqHeader.attributePrefix}ordering_key`, message.orderingKey);

@@ -1,11 +1,9 @@
-// Retry with exponential backoff and full jitter, for transient failures (Kafka, registry, KMS
-// unreachable or throttling). It retries until it succeeds or the stop signal fires: a
-// transient failure never turns a message into a dead letter.
+// Retry for transient failures (Kafka, registry, KMS unreachable or throttling), on the process's
+// one backoff policy. It retries until it succeeds or the stop signal fires: a transient failure
+// never turns a message into a dead letter.
+import { type BackoffPolicy, backoffDelay, sleep } from "../sources/core/backoff.ts";
 
-export interface Backoff {
-  readonly initialMs: number;
-  readonly maxMs: number;
-}
+export type Backoff = BackoffPolicy;
 
 export const defaultBackoff: Backoff = { initialMs: 100, maxMs: 10_000 };
 
@@ -22,29 +20,9 @@ export async function retryTransient(
       return true;
     } catch (error) {
       if (stop.aborted) return false;
-      const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(tries - 1, 20));
-      const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+      const delayMs = backoffDelay(backoff, tries);
       onRetry(error, tries, delayMs);
-      const stopped = await sleepUnlessStopped(delayMs, stop);
-      if (stopped) return false;
+      if (!(await sleep(delayMs, stop))) return false;
     }
   }
-}
-
-function sleepUnlessStopped(ms: number, stop: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (stop.aborted) {
-      resolve(true);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      stop.removeEventListener("abort", onAbort);
-      resolve(false);
-    }, ms);
-    stop.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -15,6 +15,7 @@ import { defaultPubSubSourceOptions, PubSubSource } from "../../src/sources/pubs
 import { createSubscriberApi } from "../../src/sources/pubsub/subscriber-api.ts";
 import { meshPubSub, meshPubSubProject, uniqueName } from "../support/mesh.ts";
 import { socketsTo } from "../support/sockets.ts";
+import { startWith } from "../support/source-context.ts";
 
 type Mode = "stock-default" | "stock-1-stream" | "pull-pool";
 
@@ -66,10 +67,9 @@ async function child(mode: Mode, names: readonly string[]): Promise<Footprint> {
     const source = new PubSubSource(
       api,
       { ...defaultPubSubSourceOptions, project: meshPubSubProject, subscriptions: names },
-      new InFlightBudget(4000, 64 * 1024 * 1024),
       createLogger("error"),
     );
-    await source.start((batch) => {
+    await startWith(source, new InFlightBudget(4000, 64 * 1024 * 1024), (batch) => {
       for (const message of batch) message.ack();
     });
     rpcs = () => source.stats.pulls;

@@ -150,6 +150,41 @@ export async function startBridgeProcess(
   };
 }
 
+export interface StartingBridge {
+  readonly child: ChildProcess;
+  /** Every log line so far (JSON). */
+  readonly logs: string[];
+  /** Resolves once a log line contains `text`; rejects after `timeoutMs` or when the bridge exits first. */
+  waitForLog(text: string, timeoutMs: number): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Runs `meshbridge run` without waiting for it to run (a start-up that may never finish). */
+export function spawnStartingBridge(deployment: Deployment, config: Record<string, unknown>, label = "starting"): StartingBridge {
+  const child = spawnBridge(deployment, config, label, "ignore");
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  createInterface({ input: child.stderr }).on("line", (line) => logs.push(line));
+  return {
+    child,
+    logs,
+    exited,
+    async waitForLog(text, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      let done = false;
+      void exited.then(() => {
+        done = true;
+      });
+      while (!logs.some((line) => line.includes(text))) {
+        if (done) throw new Error(`bridge exited before logging ${text}:\n${logs.slice(-10).join("\n")}`);
+        if (Date.now() > deadline)
+          throw new Error(`no log line with ${text} after ${timeoutMs} ms:\n${logs.slice(-10).join("\n")}`);
+        await sleep(50);
+      }
+    },
+  };
+}
+
 /** Runs `meshbridge run` to its exit (start-up failures end it with code 1); SIGKILL after 60 s. */
 export function runBridgeToExit(
   deployment: Deployment,

@@ -1,16 +1,19 @@
 // Pub/Sub source: every subscription (configured and discovered) served by ONE bounded pool of
 // unary Pull calls, scheduled round robin (see docs/decisions/0005-pubsub-consumption.md).
 // No stream, timer or flow controller per subscription: a subscription costs one small record.
-// Pulls take room from the process-wide in-flight budget before asking; leases are extended by
-// one heartbeat; acks and nacks (ModifyAckDeadline 0) are batched per subscription and sent only
-// when the pipeline settles; messages of one ordering key go to the pipeline one at a time.
+// Pulls take room from the process-wide in-flight budget (given in the SourceContext) before
+// asking; leases (one heartbeat, drain) and settle batching are the source core's; messages of
+// one ordering key go to the pipeline one at a time.
 import type { Logger } from "../../ops/log.ts";
-import type { InFlightBudget } from "../../pipeline/budget.ts";
-import type { Deliver, Source, SourceMessage } from "../source.ts";
+import { type BackoffPolicy, backoffDelay } from "../core/backoff.ts";
+import { type Lease, LeaseSet } from "../core/lease-set.ts";
+import { SettleBatcher } from "../core/settle-batcher.ts";
+import type { Deliver, EnvelopeReader, Source, SourceBudget, SourceContext, SourceMessage } from "../source.ts";
 import { type DiscoveryRule, discoverSubscriptions } from "./discovery.ts";
+import { pubsubEnvelopeReader } from "./envelope-reader.ts";
 import { OrderingGate } from "./ordering-gate.ts";
 import { PullScheduler, type Slot } from "./pull-scheduler.ts";
-import { SettleBatcher } from "./settle-batcher.ts";
+import { pubsubSettleAdapter } from "./settle-adapter.ts";
 import {
   grpcCode,
   grpcCodeOf,
@@ -63,6 +66,7 @@ const HEARTBEAT_MS = 1000;
 const TICK_MS = 25;
 /** A configured subscription that does not exist (any more) is asked again this often. */
 const MISSING_RETRY_MS = 30_000;
+const PULL_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000 };
 
 interface Subscription extends Slot {
   /** Full path. */
@@ -82,10 +86,9 @@ interface Settler {
   settle(message: PubSubSourceMessage, ok: boolean): void;
 }
 
-class PubSubSourceMessage implements SourceMessage {
+class PubSubSourceMessage implements SourceMessage, Lease {
   readonly id: string;
   readonly source: string;
-  readonly bodyKind = "pubsub" as const;
   readonly body: Buffer;
   readonly attributes: Readonly<Record<string, string>>;
   readonly receiveCount: number;
@@ -114,6 +117,15 @@ class PubSubSourceMessage implements SourceMessage {
     this.#settler = settler;
   }
 
+  /** On the prototype: one reader for every Pub/Sub message, nothing per message. */
+  get reader(): EnvelopeReader {
+    return pubsubEnvelopeReader;
+  }
+
+  get bytes(): number {
+    return this.body.length;
+  }
+
   ack(): void {
     this.#settler.settle(this, true);
   }
@@ -140,29 +152,26 @@ export class PubSubSource implements Source {
   readonly name: string;
   readonly #api: SubscriberApi;
   readonly #options: PubSubSourceOptions;
-  readonly #budget: InFlightBudget;
   readonly #log: Logger;
   readonly #scheduler: PullScheduler<Subscription>;
   readonly #gate = new OrderingGate<PubSubSourceMessage>();
   readonly #batcher: SettleBatcher<PubSubSourceMessage>;
   readonly #subscriptions = new Map<string, Subscription>();
-  readonly #leases = new Set<PubSubSourceMessage>();
+  readonly #leases: LeaseSet<PubSubSourceMessage>;
   readonly #settler: Settler = { settle: (message, ok) => this.#settle(message, ok) };
   #deliver: Deliver = () => {};
   #released: PubSubSourceMessage[] = [];
   #workers: Promise<void>[] = [];
-  #heartbeat: NodeJS.Timeout | undefined;
   #discoveryTimer: NodeJS.Timeout | undefined;
   #scanning: Promise<void> | undefined;
   #stopping = false;
-  #drained: (() => void) | undefined;
+  readonly #abort = new AbortController();
   readonly #counts = { pulls: 0, emptyPulls: 0, pullErrors: 0, received: 0, discoveryScans: 0 };
 
   /** The source owns `api` and closes it on stop(). */
-  constructor(api: SubscriberApi, options: PubSubSourceOptions, budget: InFlightBudget, log: Logger, name?: string) {
+  constructor(api: SubscriberApi, options: PubSubSourceOptions, log: Logger, name?: string) {
     this.#api = api;
     this.#options = options;
-    this.#budget = budget;
     this.name = name ?? `pubsub:${options.project}`;
     this.#log = log.child({ source: this.name });
     this.#scheduler = new PullScheduler<Subscription>({
@@ -172,7 +181,20 @@ export class PubSubSource implements Source {
       maxInFlightPerSubscription: options.maxInFlightPerSubscription,
       tickMs: TICK_MS,
     });
-    this.#batcher = new SettleBatcher<PubSubSourceMessage>(api, this.#log, (message) => this.#finish(message));
+    this.#batcher = new SettleBatcher(pubsubSettleAdapter<PubSubSourceMessage>(api), this.#log, (message) =>
+      this.#finish(message),
+    );
+    this.#leases = new LeaseSet<PubSubSourceMessage>({
+      heartbeatMs: HEARTBEAT_MS,
+      extendWithinMs: EXTEND_MARGIN_MS,
+      extend: (message, nowMs) => {
+        // A deleted subscription refuses every call: nothing to extend there.
+        if (message.subscription.gone) return;
+        message.deadlineAtMs = nowMs + options.leaseSeconds * 1000;
+        this.#batcher.extend(message.subscription.name, message, options.leaseSeconds);
+      },
+      release: (message) => message.nack(),
+    });
   }
 
   get stats(): PubSubSourceStats {
@@ -191,8 +213,8 @@ export class PubSubSource implements Source {
     return [...this.#subscriptions.keys()];
   }
 
-  async start(deliver: Deliver): Promise<void> {
-    this.#deliver = deliver;
+  async start(context: SourceContext): Promise<void> {
+    this.#deliver = context.deliver;
     try {
       // Configured subscriptions must exist at start-up: a typo is a configuration error.
       const configured = this.#options.subscriptions.map((id) => subscriptionPath(this.#options.project, id));
@@ -207,18 +229,21 @@ export class PubSubSource implements Source {
       this.#discoveryTimer = setInterval(() => void this.#scanOnce(), this.#options.discoveryIntervalMs);
     }
     this.#scheduler.start();
-    this.#heartbeat = setInterval(() => this.#extendLeases(), HEARTBEAT_MS);
-    this.#workers = Array.from({ length: this.#options.pullConcurrency }, () => this.#worker());
+    this.#leases.start(context.budget);
+    const signal = AbortSignal.any([context.signal, this.#abort.signal]);
+    // Shutdown from the context ends pulling at once, like stop().
+    if (signal.aborted) this.#stopPulling();
+    else signal.addEventListener("abort", () => this.#stopPulling(), { once: true });
+    this.#workers = Array.from({ length: this.#options.pullConcurrency }, () => this.#worker(context.budget, signal));
     this.#log.info("Pub/Sub source started", {
       subscriptions: this.#subscriptions.size,
       pullConcurrency: this.#options.pullConcurrency,
     });
   }
 
-  async stop(): Promise<void> {
-    this.#stopping = true;
-    clearInterval(this.#discoveryTimer);
-    this.#scheduler.close();
+  async stop(grace?: AbortSignal): Promise<void> {
+    this.#abort.abort();
+    this.#stopPulling();
     await Promise.all(this.#workers);
     await this.#scanning;
     // Held messages never reached the pipeline: give them back (in order, by the server).
@@ -226,17 +251,18 @@ export class PubSubSource implements Source {
       message.gateKey = undefined;
       this.#settle(message, false);
     }
-    if (this.#leases.size > 0) {
-      await new Promise<void>((resolve) => {
-        this.#drained = resolve;
-      });
-    }
-    clearInterval(this.#heartbeat);
+    await this.#leases.drain(grace);
     await this.#batcher.flush();
     await this.#api.close();
   }
 
-  async #worker(): Promise<void> {
+  #stopPulling(): void {
+    this.#stopping = true;
+    clearInterval(this.#discoveryTimer);
+    this.#scheduler.close();
+  }
+
+  async #worker(budget: SourceBudget, signal: AbortSignal): Promise<void> {
     const perPull = this.#options.maxMessagesPerPull;
     for (;;) {
       const subscription = await this.#scheduler.take();
@@ -247,11 +273,11 @@ export class PubSubSource implements Source {
         continue;
       }
       // Room in the shared budget first (FIFO across sources), then whatever more fits now.
-      await this.#budget.acquire(1);
+      if (!(await budget.acquire(1, 0, signal))) return;
       let reserved = 1;
-      while (reserved < room && this.#budget.tryAcquire(1)) reserved++;
+      while (reserved < room && budget.tryAcquire(1)) reserved++;
       if (this.#stopping) {
-        this.#budget.release(reserved);
+        budget.release(reserved);
         return;
       }
       let pulled: PulledMessage[];
@@ -259,11 +285,11 @@ export class PubSubSource implements Source {
       try {
         pulled = await this.#api.pull(subscription.name, reserved);
       } catch (error) {
-        this.#budget.release(reserved);
+        budget.release(reserved);
         this.#pullFailed(subscription, error);
         continue;
       }
-      this.#budget.release(reserved - pulled.length);
+      budget.release(reserved - pulled.length);
       subscription.failures = 0;
       if (pulled.length === 0) this.#counts.emptyPulls++;
       else this.#accept(subscription, pulled);
@@ -293,7 +319,7 @@ export class PubSubSource implements Source {
       return;
     }
     const failures = ++subscription.failures;
-    const delayMs = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
+    const delayMs = backoffDelay(PULL_BACKOFF, failures);
     // First failure of a streak and then every tenth: no log storm while a server is away.
     if (failures === 1 || failures % 10 === 0) {
       this.#log.warn("Pub/Sub pull failed; backing off", {
@@ -309,19 +335,16 @@ export class PubSubSource implements Source {
 
   #accept(subscription: Subscription, pulled: readonly PulledMessage[]): void {
     const deadlineAtMs = Date.now() + subscription.ackDeadlineMs;
-    let bytes = 0;
     const batch: PubSubSourceMessage[] = [];
     subscription.gone = false;
     for (const item of pulled) {
       const message = new PubSubSourceMessage(item, subscription, deadlineAtMs, this.#settler);
       this.#leases.add(message);
       subscription.inFlight++;
-      bytes += message.body.length;
       if (message.gateKey !== undefined && !this.#gate.admit(message.gateKey, message)) continue;
       batch.push(message);
     }
     this.#counts.received += pulled.length;
-    this.#budget.chargeBytes(bytes);
     if (batch.length === 0) return;
     if (this.#stopping) for (const message of batch) this.#settle(message, false);
     else this.#deliver(batch);
@@ -346,7 +369,7 @@ export class PubSubSource implements Source {
     // A deleted subscription refuses every call: nothing to tell the server.
     if (subscription.gone) this.#finish(message);
     else if (ok) this.#batcher.ack(subscription.name, message);
-    else this.#batcher.nack(subscription.name, message);
+    else this.#batcher.release(subscription.name, message);
   }
 
   /** Delivers messages freed by their key's predecessor, gathered into one batch per tick. */
@@ -366,23 +389,10 @@ export class PubSubSource implements Source {
 
   /** The server has the settlement (or cannot take it): give back the budget. */
   #finish(message: PubSubSourceMessage): void {
-    if (!this.#leases.delete(message)) return;
+    if (!this.#leases.finish(message)) return;
     const subscription = message.subscription;
     subscription.inFlight--;
-    this.#budget.release(1, message.body.length);
     if (!subscription.dropped) this.#scheduler.settled(subscription);
-    if (this.#leases.size === 0) this.#drained?.();
-  }
-
-  /** One heartbeat for every lease: extend those about to lapse, batched per subscription. */
-  #extendLeases(): void {
-    const now = Date.now();
-    const leaseMs = this.#options.leaseSeconds * 1000;
-    for (const message of this.#leases) {
-      if (message.settled || message.subscription.gone || message.deadlineAtMs - now > EXTEND_MARGIN_MS) continue;
-      message.deadlineAtMs = now + leaseMs;
-      this.#batcher.extend(message.subscription.name, message, this.#options.leaseSeconds);
-    }
   }
 
   #add(info: SubscriptionInfo, configured: boolean): void {

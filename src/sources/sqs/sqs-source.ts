@@ -1,10 +1,14 @@
-// SQS source: several concurrent long-polling receivers on one queue, batches of 10, visibility
-// extended while a message is in flight, deletes batched and sent only when the pipeline acks.
+// SQS source: several concurrent long-polling receivers on one queue, batches of 10. Leases
+// (visibility extension, drain) and settlement batching are the source core's; this file holds
+// what is SQS's own: receiving, and the visibility a lease gets.
 import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "../../ops/log.ts";
-import type { InFlightBudget } from "../../pipeline/budget.ts";
-import type { Deliver, Source, SourceMessage } from "../source.ts";
-import { SettleQueue } from "./settle-queue.ts";
+import { type BackoffPolicy, backoffDelay, sleep } from "../core/backoff.ts";
+import { type Lease, LeaseSet } from "../core/lease-set.ts";
+import { SettleBatcher } from "../core/settle-batcher.ts";
+import type { EnvelopeReader, Source, SourceContext, SourceMessage } from "../source.ts";
+import { sqsEnvelopeReader } from "./envelope-reader.ts";
+import { sqsSettleAdapter } from "./settle-adapter.ts";
 
 export interface SqsSourceOptions {
   readonly queueUrl: string;
@@ -22,15 +26,6 @@ export const defaultSqsSourceOptions = {
   visibilityTimeoutSeconds: 30,
 } as const;
 
-interface Lease {
-  readonly receiptHandle: string;
-  readonly bytes: number;
-  visibleUntilMs: number;
-  /** Seconds the last receive or extension gave; doubles with each extension, up to a cap. */
-  leaseSeconds: number;
-  settled: boolean;
-}
-
 /**
  * A message held through a long Kafka outage is extended again and again: doubling the lease
  * each time (up to 8 timeouts) keeps the extension traffic small when thousands are in flight,
@@ -38,63 +33,124 @@ interface Lease {
  */
 const MAX_LEASE_FACTOR = 8;
 const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+const RECEIVE_BATCH = 10;
+const RECEIVE_BACKOFF: BackoffPolicy = { initialMs: 400, maxMs: 30_000 };
 
 const queueName = (queueUrl: string): string => queueUrl.slice(queueUrl.lastIndexOf("/") + 1);
+
+interface Settler {
+  settle(message: SqsSourceMessage, ok: boolean): void;
+}
+
+class SqsSourceMessage implements SourceMessage, Lease {
+  readonly id: string;
+  readonly source: string;
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly receiveCount: number;
+  readonly publishedAtMs: number;
+  readonly receiptHandle: string;
+  readonly bytes: number;
+  deadlineAtMs: number;
+  /** Seconds the last receive or extension gave; doubles with each extension, up to a cap. */
+  leaseSeconds: number;
+  settled = false;
+  readonly #settler: Settler;
+
+  constructor(message: Message, source: string, leaseSeconds: number, settler: Settler) {
+    this.id = message.MessageId ?? "";
+    this.source = source;
+    this.body = message.Body ?? "";
+    this.bytes = Buffer.byteLength(this.body, "utf8");
+    this.receiptHandle = message.ReceiptHandle ?? "";
+    const attributes: Record<string, string> = {};
+    for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+      if (value.StringValue !== undefined) attributes[name] = value.StringValue;
+    }
+    const system = message.Attributes ?? {};
+    if (system.AWSTraceHeader !== undefined) attributes.AWSTraceHeader = system.AWSTraceHeader;
+    this.attributes = attributes;
+    this.receiveCount = Number(system.ApproximateReceiveCount ?? "1");
+    this.publishedAtMs = Number(system.SentTimestamp ?? "0");
+    this.leaseSeconds = leaseSeconds;
+    this.deadlineAtMs = Date.now() + leaseSeconds * 1000;
+    this.#settler = settler;
+  }
+
+  /** On the prototype: one reader for every SQS message, nothing per message. */
+  get reader(): EnvelopeReader {
+    return sqsEnvelopeReader;
+  }
+
+  ack(): void {
+    this.#settler.settle(this, true);
+  }
+
+  nack(): void {
+    this.#settler.settle(this, false);
+  }
+}
 
 export class SqsSource implements Source {
   readonly name: string;
   readonly #client: SQSClient;
   readonly #options: SqsSourceOptions;
-  readonly #budget: InFlightBudget;
   readonly #log: Logger;
-  readonly #settle: SettleQueue;
-  readonly #leases = new Set<Lease>();
+  readonly #settle: SettleBatcher<SqsSourceMessage>;
+  readonly #leases: LeaseSet<SqsSourceMessage>;
+  readonly #settler: Settler = { settle: (message, ok) => this.#settleMessage(message, ok) };
   readonly #abort = new AbortController();
   #receivers: Promise<void>[] = [];
-  #heartbeat: NodeJS.Timeout | undefined;
-  #drained: (() => void) | undefined;
 
-  constructor(client: SQSClient, options: SqsSourceOptions, budget: InFlightBudget, log: Logger) {
+  constructor(client: SQSClient, options: SqsSourceOptions, log: Logger) {
     this.#client = client;
     this.#options = options;
-    this.#budget = budget;
     this.name = `sqs:${queueName(options.queueUrl)}`;
     this.#log = log.child({ source: this.name });
-    this.#settle = new SettleQueue(client, options.queueUrl, this.#log);
+    this.#settle = new SettleBatcher(sqsSettleAdapter<SqsSourceMessage>(client, this.#log), this.#log, (message) =>
+      this.#leases.finish(message),
+    );
+    const base = options.visibilityTimeoutSeconds;
+    const cap = Math.min(base * MAX_LEASE_FACTOR, SQS_MAX_VISIBILITY_SECONDS);
+    this.#leases = new LeaseSet<SqsSourceMessage>({
+      // Checked six times per timeout, extended once less than half is left: at least a third of
+      // a timeout remains for the extension call to land, even when SQS answers slowly.
+      heartbeatMs: Math.max(250, (base * 1000) / 6),
+      extendWithinMs: (base * 1000) / 2,
+      extend: (message, nowMs) => {
+        message.leaseSeconds = Math.min(message.leaseSeconds * 2, cap);
+        message.deadlineAtMs = nowMs + message.leaseSeconds * 1000;
+        this.#settle.extend(options.queueUrl, message, message.leaseSeconds);
+      },
+      release: (message) => message.nack(),
+    });
   }
 
   get inFlight(): number {
     return this.#leases.size;
   }
 
-  async start(deliver: Deliver): Promise<void> {
-    // Checked six times per timeout, extended once less than half is left: at least a third of
-    // a timeout remains for the extension call to land, even when SQS answers slowly.
-    const checkEveryMs = (this.#options.visibilityTimeoutSeconds * 1000) / 6;
-    this.#heartbeat = setInterval(() => this.#extendLeases(), Math.max(250, checkEveryMs));
-    this.#receivers = Array.from({ length: this.#options.receivers }, (_, index) => this.#receiveLoop(deliver, index));
+  async start(context: SourceContext): Promise<void> {
+    const signal = AbortSignal.any([context.signal, this.#abort.signal]);
+    this.#leases.start(context.budget);
+    this.#receivers = Array.from({ length: this.#options.receivers }, (_, index) => this.#receiveLoop(context, signal, index));
   }
 
-  async stop(): Promise<void> {
+  async stop(grace?: AbortSignal): Promise<void> {
     this.#abort.abort();
     await Promise.all(this.#receivers);
-    if (this.#leases.size > 0) {
-      await new Promise<void>((resolve) => {
-        this.#drained = resolve;
-      });
-    }
-    clearInterval(this.#heartbeat);
+    await this.#leases.drain(grace);
     await this.#settle.flush();
   }
 
-  async #receiveLoop(deliver: Deliver, index: number): Promise<void> {
-    const signal = this.#abort.signal;
+  async #receiveLoop(context: SourceContext, signal: AbortSignal, index: number): Promise<void> {
+    const { budget, deliver } = context;
     let failures = 0;
     while (!signal.aborted) {
       // Reserve room for a full batch before asking for it; give back what did not arrive.
-      await this.#budget.acquire(10);
+      if (!(await budget.acquire(RECEIVE_BATCH, 0, signal))) break;
       if (signal.aborted) {
-        this.#budget.release(10);
+        budget.release(RECEIVE_BATCH);
         break;
       }
       let messages: Message[];
@@ -102,7 +158,7 @@ export class SqsSource implements Source {
         const result = await this.#client.send(
           new ReceiveMessageCommand({
             QueueUrl: this.#options.queueUrl,
-            MaxNumberOfMessages: 10,
+            MaxNumberOfMessages: RECEIVE_BATCH,
             WaitTimeSeconds: this.#options.waitTimeSeconds,
             VisibilityTimeout: this.#options.visibilityTimeoutSeconds,
             MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp", "AWSTraceHeader"],
@@ -113,79 +169,38 @@ export class SqsSource implements Source {
         messages = result.Messages ?? [];
         failures = 0;
       } catch (error) {
-        this.#budget.release(10);
+        budget.release(RECEIVE_BATCH);
         if (signal.aborted) break;
         failures++;
-        const delay = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
-        this.#log.warn("SQS receive failed; backing off", {
-          receiver: index,
-          delayMs: delay,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        const delayMs = backoffDelay(RECEIVE_BACKOFF, failures);
+        // First failure of a streak and then every tenth: no log storm while SQS is away.
+        if (failures === 1 || failures % 10 === 0) {
+          this.#log.warn("SQS receive failed; backing off", {
+            receiver: index,
+            failures,
+            delayMs,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+        await sleep(delayMs, signal);
         continue;
       }
-      this.#budget.release(10 - messages.length);
+      budget.release(RECEIVE_BATCH - messages.length);
       if (messages.length === 0) continue;
-      const batch = messages.map((message) => this.#toSourceMessage(message));
+      const leaseSeconds = this.#options.visibilityTimeoutSeconds;
+      const batch = messages.map((message) => {
+        const received = new SqsSourceMessage(message, this.name, leaseSeconds, this.#settler);
+        this.#leases.add(received);
+        return received;
+      });
       deliver(batch);
     }
   }
 
-  #toSourceMessage(message: Message): SourceMessage {
-    const body = message.Body ?? "";
-    const bytes = Buffer.byteLength(body, "utf8");
-    const lease: Lease = {
-      receiptHandle: message.ReceiptHandle ?? "",
-      bytes,
-      visibleUntilMs: Date.now() + this.#options.visibilityTimeoutSeconds * 1000,
-      leaseSeconds: this.#options.visibilityTimeoutSeconds,
-      settled: false,
-    };
-    this.#leases.add(lease);
-    this.#budget.chargeBytes(bytes);
-    const attributes: Record<string, string> = {};
-    for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-      if (value.StringValue !== undefined) attributes[name] = value.StringValue;
-    }
-    const system = message.Attributes ?? {};
-    if (system.AWSTraceHeader !== undefined) attributes.AWSTraceHeader = system.AWSTraceHeader;
-    const settle = (outcome: "ack" | "nack"): void => {
-      if (lease.settled) return;
-      lease.settled = true;
-      const finish = (): void => this.#release(lease);
-      if (outcome === "ack") this.#settle.delete(lease.receiptHandle, finish);
-      else this.#settle.changeVisibility(lease.receiptHandle, 0, finish);
-    };
-    return {
-      id: message.MessageId ?? "",
-      source: this.name,
-      bodyKind: "sqs",
-      body,
-      attributes,
-      receiveCount: Number(system.ApproximateReceiveCount ?? "1"),
-      publishedAtMs: Number(system.SentTimestamp ?? "0"),
-      ack: () => settle("ack"),
-      nack: () => settle("nack"),
-    };
-  }
-
-  #release(lease: Lease): void {
-    this.#leases.delete(lease);
-    this.#budget.release(1, lease.bytes);
-    if (this.#leases.size === 0) this.#drained?.();
-  }
-
-  /** Extends every unsettled message whose visibility runs out within half a base timeout. */
-  #extendLeases(): void {
-    const now = Date.now();
-    const base = this.#options.visibilityTimeoutSeconds;
-    const cap = Math.min(base * MAX_LEASE_FACTOR, SQS_MAX_VISIBILITY_SECONDS);
-    for (const lease of this.#leases) {
-      if (lease.settled || lease.visibleUntilMs - now > (base * 1000) / 2) continue;
-      lease.leaseSeconds = Math.min(lease.leaseSeconds * 2, cap);
-      lease.visibleUntilMs = now + lease.leaseSeconds * 1000;
-      this.#settle.changeVisibility(lease.receiptHandle, lease.leaseSeconds);
-    }
+  #settleMessage(message: SqsSourceMessage, ok: boolean): void {
+    if (message.settled) return;
+    message.settled = true;
+    if (ok) this.#settle.ack(this.#options.queueUrl, message);
+    else this.#settle.release(this.#options.queueUrl, message);
   }
 }

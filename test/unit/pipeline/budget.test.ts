@@ -40,4 +40,18 @@ describe("InFlightBudget", () => {
     await budget.acquire(50, 500);
     assert.equal(budget.messages, 50);
   });
+
+  it("a wait ends with false and reserves nothing when its signal aborts; the line moves on", async () => {
+    const budget = new InFlightBudget(10, 1 << 20);
+    assert.equal(await budget.acquire(8), true);
+    const stop = new AbortController();
+    const stopped = budget.acquire(5, 0, stop.signal);
+    const behind = budget.acquire(2);
+    stop.abort();
+    assert.equal(await stopped, false);
+    assert.equal(await behind, true, "the waiter behind the aborted one is served");
+    assert.equal(budget.messages, 10);
+    assert.equal(await budget.acquire(1, 0, AbortSignal.abort()), false, "already aborted: no wait");
+    assert.equal(budget.messages, 10);
+  });
 });

@@ -16,6 +16,7 @@ import { dlqHeader, type OutRecord, type RecordSink } from "../../../src/pipelin
 import type { EnvelopeIdentity, PipelineStages } from "../../../src/pipeline/stages.ts";
 import { KafkaPermanentError, KafkaSendError, type RejectedRecord } from "../../../src/sink/errors.ts";
 import type { SourceMessage } from "../../../src/sources/source.ts";
+import { sqsEnvelopeReader } from "../../../src/sources/sqs/envelope-reader.ts";
 
 interface FakeEnvelope extends EnvelopeIdentity {
   readonly plaintext: string;
@@ -100,7 +101,7 @@ function message(
   return {
     id,
     source: "sqs:test-queue",
-    bodyKind: "sqs",
+    reader: sqsEnvelopeReader,
     body: Buffer.from(JSON.stringify(body)),
     attributes,
     receiveCount: 2,

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { PermanentError } from "../../../src/pipeline/errors.ts";
 import { deadLetterRecord, dlqHeader } from "../../../src/pipeline/records.ts";
+import { pubsubEnvelopeReader } from "../../../src/sources/pubsub/envelope-reader.ts";
 import type { SourceMessage } from "../../../src/sources/source.ts";
+import { sqsEnvelopeReader } from "../../../src/sources/sqs/envelope-reader.ts";
 
 const noop = (): void => {};
 
@@ -10,7 +12,7 @@ function sourceMessage(body: Buffer | string, bodyKind: "sqs" | "pubsub"): Sourc
   return {
     id: "m-1",
     source: bodyKind === "sqs" ? "sqs:q" : "pubsub:s",
-    bodyKind,
+    reader: bodyKind === "sqs" ? sqsEnvelopeReader : pubsubEnvelopeReader,
     body,
     attributes: { origin: "x" },
     receiveCount: 1,

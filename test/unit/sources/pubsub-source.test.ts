@@ -7,6 +7,7 @@ import { InFlightBudget } from "../../../src/pipeline/budget.ts";
 import { defaultPubSubSourceOptions, PubSubSource, type PubSubSourceOptions } from "../../../src/sources/pubsub/pubsub-source.ts";
 import type { PulledMessage, SubscriberApi, SubscriptionInfo } from "../../../src/sources/pubsub/subscriber-api.ts";
 import type { SourceMessage } from "../../../src/sources/source.ts";
+import { startWith } from "../../support/source-context.ts";
 
 interface Stored {
   readonly id: string;
@@ -103,11 +104,10 @@ class FakeApi implements SubscriberApi {
 const path = (id: string): string => `projects/p/subscriptions/${id}`;
 const quietLog = (lines: string[] = []) => createLogger("info", {}, (line) => lines.push(line));
 
-function source(api: FakeApi, budget: InFlightBudget, overrides: Partial<PubSubSourceOptions> = {}, lines: string[] = []) {
+function source(api: FakeApi, overrides: Partial<PubSubSourceOptions> = {}, lines: string[] = []) {
   return new PubSubSource(
     api,
     { ...defaultPubSubSourceOptions, project: "p", idleMinMs: 5, idleMaxMs: 20, ...overrides },
-    budget,
     quietLog(lines),
   );
 }
@@ -122,11 +122,11 @@ test("ordering keys: one message per key in the pipeline at a time, in order; ke
     }
   }
   const budget = new InFlightBudget(1000, 64 * 1024 * 1024);
-  const src = source(api, budget, { subscriptions: ["ordered"] });
+  const src = source(api, { subscriptions: ["ordered"] });
   const seen = new Map<string, string[]>();
   const inPipeline = new Map<string, number>();
   let maxParallelKeys = 0;
-  await src.start((batch: readonly SourceMessage[]) => {
+  await startWith(src, budget, (batch: readonly SourceMessage[]) => {
     for (const message of batch) {
       const key = message.orderingKey!;
       assert.equal(inPipeline.get(key) ?? 0, 0, `two messages of key ${key} in the pipeline at once`);
@@ -154,10 +154,10 @@ test("a nack brings the message back and releases the held ones of its key for r
   api.create(path("s"));
   const ids = api.publish(path("s"), 5, "k");
   const budget = new InFlightBudget(100, 64 * 1024 * 1024);
-  const src = source(api, budget, { subscriptions: ["s"] });
+  const src = source(api, { subscriptions: ["s"] });
   const seen: string[] = [];
   let nacked = false;
-  await src.start((batch) => {
+  await startWith(src, budget, (batch) => {
     for (const message of batch) {
       seen.push(message.id);
       if (message.id === ids[1] && !nacked) {
@@ -182,7 +182,7 @@ test("shared budget: in flight never above it; a flooded subscription leaves roo
   api.publish(path("flood"), 3000);
   for (let index = 0; index < 9; index++) api.create(path(`t${index}`));
   const budget = new InFlightBudget(200, 64 * 1024 * 1024);
-  const src = source(api, budget, {
+  const src = source(api, {
     subscriptions: ["flood", ...Array.from({ length: 9 }, (_, index) => `t${index}`)],
     maxInFlightPerSubscription: 100,
     maxMessagesPerPull: 50,
@@ -190,7 +190,7 @@ test("shared budget: in flight never above it; a flooded subscription leaves roo
   let maxInFlight = 0;
   const trickleLatency: number[] = [];
   const sentAt = new Map<string, number>();
-  await src.start((batch) => {
+  await startWith(src, budget, (batch) => {
     maxInFlight = Math.max(maxInFlight, budget.messages);
     for (const message of batch) {
       const sent = sentAt.get(message.id);
@@ -223,12 +223,11 @@ test("a deleted subscription is released once, quietly; the others go on", async
   const budget = new InFlightBudget(100, 64 * 1024 * 1024);
   const src = source(
     api,
-    budget,
     { subscriptions: ["keep"], discovery: [{ project: "p", prefix: "tenant-" }], discoveryIntervalMs: 50 },
     lines,
   );
   const delivered: string[] = [];
-  await src.start((batch) => {
+  await startWith(src, budget, (batch) => {
     for (const message of batch) {
       delivered.push(message.source);
       // Settles long after its subscription is gone.
@@ -262,9 +261,9 @@ test("a deleted subscription is released once, quietly; the others go on", async
 
 test("configured subscription missing at start-up is a start-up error", async () => {
   const api = new FakeApi();
-  const src = source(api, new InFlightBudget(10, 1024 * 1024), { subscriptions: ["nope"] });
+  const src = source(api, { subscriptions: ["nope"] });
   await assert.rejects(
-    src.start(() => {}),
+    startWith(src, new InFlightBudget(10, 1024 * 1024), () => {}),
     /NOT_FOUND/,
   );
 });

@@ -13,7 +13,9 @@ import {
 import { silentLogger } from "../../../src/ops/log.ts";
 import { InFlightBudget } from "../../../src/pipeline/budget.ts";
 import type { SourceMessage } from "../../../src/sources/source.ts";
+import { sqsEnvelopeReader } from "../../../src/sources/sqs/envelope-reader.ts";
 import { SqsSource } from "../../../src/sources/sqs/sqs-source.ts";
+import { startWith } from "../../support/source-context.ts";
 
 class FakeSqs {
   readonly queue: Message[] = [];
@@ -65,11 +67,10 @@ class FakeSqs {
   }
 }
 
-function source(fake: FakeSqs, visibilityTimeoutSeconds = 30, budget = new InFlightBudget(100, 1 << 20)) {
+function source(fake: FakeSqs, visibilityTimeoutSeconds = 30) {
   return new SqsSource(
     fake as unknown as SQSClient,
     { queueUrl: "http://sqs/123/legacy-events", receivers: 2, waitTimeSeconds: 20, visibilityTimeoutSeconds },
-    budget,
     silentLogger,
   );
 }
@@ -88,11 +89,12 @@ describe("SqsSource", () => {
     fake.add(25);
     const delivered: SourceMessage[] = [];
     const sqs = source(fake);
-    await sqs.start((batch) => delivered.push(...batch));
+    await startWith(sqs, new InFlightBudget(100, 1 << 20), (batch) => delivered.push(...batch));
     await until("25 delivered", () => delivered.length === 25);
     const first = delivered[0]!;
     assert.equal(first.source, "sqs:legacy-events");
-    assert.equal(first.bodyKind, "sqs");
+    assert.equal(first.reader, sqsEnvelopeReader, "every SQS message points at the SQS envelope reader");
+    assert.equal(first.reader.bodyKind, "sqs");
     assert.equal(first.receiveCount, 3);
     assert.equal(first.publishedAtMs, 1700000000000);
     assert.equal(first.attributes.traceparent, "00-abc-def-01");
@@ -112,7 +114,7 @@ describe("SqsSource", () => {
     fake.add(3);
     const delivered: SourceMessage[] = [];
     const sqs = source(fake, 1); // 1 s visibility: extended every ~333 ms once half of it has passed
-    await sqs.start((batch) => delivered.push(...batch));
+    await startWith(sqs, new InFlightBudget(100, 1 << 20), (batch) => delivered.push(...batch));
     await until("delivered", () => delivered.length === 3);
     await until("visibility extended", () => fake.visibility.filter((v) => v.handle === "h0").length >= 1, 4000);
     // Each extension doubles the lease (fewer calls during a long outage), up to 8 timeouts.
@@ -136,8 +138,8 @@ describe("SqsSource", () => {
     fake.add(2);
     const budget = new InFlightBudget(100, 1 << 20);
     const delivered: SourceMessage[] = [];
-    const sqs = source(fake, 30, budget);
-    await sqs.start((batch) => delivered.push(...batch));
+    const sqs = source(fake, 30);
+    await startWith(sqs, budget, (batch) => delivered.push(...batch));
     await until("delivered", () => delivered.length === 2);
     delivered[0]!.nack();
     delivered[1]!.ack();
@@ -154,13 +156,77 @@ describe("SqsSource", () => {
     fake.queue.push({ MessageId: "m0", ReceiptHandle: "h0", Body: body, Attributes: {} });
     const budget = new InFlightBudget(100, 1 << 20);
     const delivered: SourceMessage[] = [];
-    const sqs = source(fake, 30, budget);
-    await sqs.start((batch) => delivered.push(...batch));
+    const sqs = source(fake, 30);
+    await startWith(sqs, budget, (batch) => delivered.push(...batch));
     await until("delivered", () => delivered.length === 1);
     assert.equal(delivered[0]!.body, body);
     assert.equal(budget.bytes, Buffer.byteLength(body));
     delivered[0]!.ack();
     await sqs.stop();
     assert.equal(budget.bytes, 0);
+  });
+
+  it("stop() cuts a receive back-off short instead of waiting it out", async () => {
+    let receives = 0;
+    const failing = {
+      async send(command: unknown): Promise<unknown> {
+        if (command instanceof ReceiveMessageCommand) {
+          receives++;
+          throw new Error("connect ECONNREFUSED 127.0.0.1:1");
+        }
+        throw new Error(`unexpected command ${String(command)}`);
+      },
+    };
+    const sqs = new SqsSource(
+      failing as unknown as SQSClient,
+      { queueUrl: "http://sqs/123/legacy-events", receivers: 2, waitTimeSeconds: 20, visibilityTimeoutSeconds: 30 },
+      silentLogger,
+    );
+    const budget = new InFlightBudget(100, 1 << 20);
+    await startWith(sqs, budget, () => {});
+    // Several failures in a row: the back-off has grown to seconds.
+    await until("receives failing", () => receives >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const started = performance.now();
+    await sqs.stop();
+    const stopMs = performance.now() - started;
+    assert.ok(stopMs < 200, `stop() took ${Math.round(stopMs)} ms during a receive back-off`);
+    assert.equal(budget.messages, 0, "the back-off held no budget");
+  });
+
+  it("the context's signal (shutdown) ends receiving as stop() does", async () => {
+    const fake = new FakeSqs();
+    const sqs = source(fake);
+    const shutdown = new AbortController();
+    const budget = new InFlightBudget(100, 1 << 20);
+    await startWith(sqs, budget, () => {}, shutdown.signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    shutdown.abort();
+    fake.add(5);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(fake.queue.length, 5, "nothing received after the shutdown signal");
+    await sqs.stop();
+    assert.equal(budget.messages, 0);
+  });
+
+  it("stop(grace): when the grace period ends, unsettled messages are released (visibility 0), not deleted", async () => {
+    const fake = new FakeSqs();
+    fake.add(3);
+    const delivered: SourceMessage[] = [];
+    const sqs = source(fake);
+    const budget = new InFlightBudget(100, 1 << 20);
+    await startWith(sqs, budget, (batch) => delivered.push(...batch));
+    await until("delivered", () => delivered.length === 3);
+    delivered[0]!.ack();
+    const grace = new AbortController();
+    const stopping = sqs.stop(grace.signal);
+    setTimeout(() => grace.abort(), 50);
+    await stopping;
+    assert.deepEqual(fake.deleted, ["h0"]);
+    assert.deepEqual(fake.visibility.map((v) => `${v.handle}:${v.seconds}`).sort(), ["h1:0", "h2:0"]);
+    delivered[1]!.ack(); // Kafka's late answer: already released, so not deleted
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(fake.deleted, ["h0"]);
+    assert.equal(budget.messages, 0);
   });
 });

@@ -1,0 +1,59 @@
+// The SQS side of settlement for the source core's batcher: DeleteMessageBatch (ack) and
+// ChangeMessageVisibilityBatch (release with 0, extension with more), 10 entries per call.
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { Logger } from "../../ops/log.ts";
+import { ACK, RELEASE, type SettleAdapter, type SettleOperation } from "../core/settle-batcher.ts";
+
+/** The SQS maximum entries per batch call. */
+const SQS_BATCH_MAX = 10;
+
+export interface SqsSettleEntry {
+  readonly receiptHandle: string;
+}
+
+/** A queue that does not exist refuses every later call too. */
+const NON_RETRYABLE = new Set(["QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"]);
+
+export function sqsSettleAdapter<E extends SqsSettleEntry>(client: SQSClient, log: Logger): SettleAdapter<E> {
+  return {
+    maxPerCall: SQS_BATCH_MAX,
+    async send(queueUrl: string, operation: SettleOperation, entries: readonly E[]): Promise<readonly E[]> {
+      const command =
+        operation === ACK
+          ? new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: entries.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receiptHandle })),
+            })
+          : new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: entries.map((entry, index) => ({
+                Id: String(index),
+                ReceiptHandle: entry.receiptHandle,
+                VisibilityTimeout: operation,
+              })),
+            });
+      const result = await client.send(command);
+      const failed = result.Failed ?? [];
+      if (failed.length === 0) return [];
+      const retry: E[] = [];
+      for (const failure of failed) {
+        // The sender's fault (e.g. an expired receipt handle) will not succeed on retry: the
+        // message comes back by visibility timeout, which is safe.
+        if (failure.SenderFault) {
+          log.warn(`${describeOperation(operation)} entry rejected`, { code: failure.Code, reason: failure.Message });
+          continue;
+        }
+        const entry = entries[Number(failure.Id)];
+        if (entry !== undefined) retry.push(entry);
+      }
+      return retry;
+    },
+    retryable: (error) => !NON_RETRYABLE.has((error as { name?: string } | null)?.name ?? ""),
+    describe: describeOperation,
+  };
+}
+
+function describeOperation(operation: SettleOperation): string {
+  if (operation === ACK) return "SQS delete";
+  return operation === RELEASE ? "SQS release (visibility 0)" : "SQS visibility extension";
+}

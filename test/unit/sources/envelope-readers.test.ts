@@ -1,0 +1,62 @@
+// Each source kind's envelope reader: SQS raw or SNS notification bodies, Pub/Sub data; the
+// pipeline's envelope stage only asks the message's reader.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { readEnvelope } from "../../../src/envelope/read.ts";
+import { pubsubEnvelopeReader } from "../../../src/sources/pubsub/envelope-reader.ts";
+import type { EnvelopeReader, SourceMessage } from "../../../src/sources/source.ts";
+import { sqsEnvelopeReader } from "../../../src/sources/sqs/envelope-reader.ts";
+
+const envelope = {
+  v: 1,
+  tenant: "t1",
+  kver: 1,
+  alg: "A256GCM",
+  eid: "e-1",
+  iv: Buffer.alloc(12, 1).toString("base64"),
+  ct: Buffer.alloc(32, 2).toString("base64"),
+};
+const trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+function message(reader: EnvelopeReader, body: string | Buffer, attributes: Record<string, string> = {}): SourceMessage {
+  return { id: "m", source: "s", reader, body, attributes, receiveCount: 1, publishedAtMs: 0, ack() {}, nack() {} };
+}
+
+describe("envelope readers", () => {
+  it("SQS, raw delivery: the body is the envelope; the trace context an attribute", () => {
+    const read = readEnvelope(message(sqsEnvelopeReader, JSON.stringify(envelope), { traceparent: trace }));
+    assert.equal(read.envelope.tenant, "t1");
+    assert.equal(read.envelope.eventId, "e-1");
+    assert.equal(read.traceparent, trace);
+  });
+
+  it("SQS, SNS notification: the envelope is its Message; the trace context an SNS attribute", () => {
+    const notification = {
+      Type: "Notification",
+      MessageId: "sns-1",
+      TopicArn: "arn:aws:sns:eu-central-1:123:t",
+      Message: JSON.stringify(envelope),
+      Timestamp: "2026-12-01T00:00:00.000Z",
+      MessageAttributes: { traceparent: { Type: "String", Value: trace } },
+    };
+    const read = readEnvelope(message(sqsEnvelopeReader, JSON.stringify(notification)));
+    assert.equal(read.envelope.tenant, "t1");
+    assert.equal(read.traceparent, trace);
+  });
+
+  it("Pub/Sub: the data bytes are the envelope; the client's trace attribute is honoured", () => {
+    const data = Buffer.from(JSON.stringify(envelope));
+    const read = readEnvelope(message(pubsubEnvelopeReader, data, { googclient_traceparent: trace }));
+    assert.equal(read.envelope.eventId, "e-1");
+    assert.equal(read.traceparent, trace);
+  });
+
+  it("a third source kind needs only its own reader", () => {
+    const custom: EnvelopeReader = {
+      bodyKind: "custom",
+      read: (m) => pubsubEnvelopeReader.read({ ...m, body: Buffer.from(String(m.body).slice(1)) }),
+    };
+    const read = readEnvelope(message(custom, `#${JSON.stringify(envelope)}`));
+    assert.equal(read.envelope.tenant, "t1");
+  });
+});
