@@ -1,7 +1,7 @@
 // meshbridge command line. `meshbridge help` lists the commands.
 import { parseArgs } from "node:util";
 import { meshEndpoints } from "../../infra/stack/ports.ts";
-import { createLogger } from "../ops/log.ts";
+import { createLogger, flushLogs } from "../ops/log.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 
 // Each command loads its modules when it runs: `run` with only Pub/Sub configured never loads
@@ -76,6 +76,8 @@ async function run(argv: readonly string[]): Promise<void> {
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         log.warn("second signal: exiting now; unsettled messages come back by visibility timeout", { signal });
+        // Log output is asynchronous; pino also flushes at exit, this makes it explicit here.
+        flushLogs();
         process.exit(1);
       }
       stopping = true;
