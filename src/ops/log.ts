@@ -18,7 +18,10 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-/** Field names whose values are replaced, wherever a caller slips one in. */
+/**
+ * Field names whose values are replaced, wherever a caller slips one in. Top-level only: fields
+ * are flat (errors become the serializer's fixed shape), and a wildcard path costs ~5 µs a line.
+ */
 export const redactedPaths: readonly string[] = [
   "password",
   "passphrase",
@@ -35,9 +38,6 @@ export const redactedPaths: readonly string[] = [
   "plaintext",
   "payload",
   "body",
-  ...["password", "secret", "secretAccessKey", "token", "apiKey", "authorization", "key", "privateKey"].map(
-    (name) => `*.${name}`,
-  ),
 ];
 
 let stderr: (DestinationStream & { flushSync(): void }) | undefined;
