@@ -42,9 +42,14 @@ export const redactedPaths: readonly string[] = [
 
 let stderr: (DestinationStream & { flushSync(): void }) | undefined;
 
-/** One asynchronous stderr stream for all loggers; pino flushes it synchronously at exit. */
+/**
+ * One asynchronous stderr stream for all loggers; pino flushes it synchronously at exit.
+ * sonic-boom measures the whole pending chunk (Buffer.byteLength) on every write, so a line costs
+ * CPU in proportion to `maxWrite` during a burst: ~4.7 µs at the default 16 KiB, ~0.7 µs at 1 KiB
+ * (docs/decisions/0009).
+ */
 function stderrStream(): DestinationStream & { flushSync(): void } {
-  stderr ??= pino.destination({ dest: 2, sync: false });
+  stderr ??= pino.destination({ dest: 2, sync: false, maxWrite: 1024 });
   return stderr;
 }
 

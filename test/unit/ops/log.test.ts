@@ -128,6 +128,7 @@ for (const [how, ending] of [
     const script = `import { createLogger, flushLogs } from ${JSON.stringify(url)};
       const log = createLogger("info", { service: "t" });
       for (let i = 0; i < 5000; i++) log.info("line", { i, pad: "x".repeat(200) });
+      log.info("long", { pad: "y".repeat(20000) });
       log.error("last");
       ${ending}`;
     const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
@@ -135,8 +136,9 @@ for (const [how, ending] of [
       maxBuffer: 64 * 2 ** 20,
     });
     const lines = run.stderr.split("\n").filter((line) => line.startsWith("{"));
-    assert.equal(lines.length, 5001, `lines lost (${how}); exit ${run.status}`);
+    assert.equal(lines.length, 5002, `lines lost (${how}); exit ${run.status}`);
     for (let i = 0; i < 5000; i++) assert.equal((JSON.parse(lines[i]!) as { i: number }).i, i, "in order");
-    assert.equal((JSON.parse(lines[5000]!) as { msg: string }).msg, "last");
+    assert.equal((JSON.parse(lines[5000]!) as { pad: string }).pad.length, 20000, "a line longer than a write chunk");
+    assert.equal((JSON.parse(lines[5001]!) as { msg: string }).msg, "last");
   });
 }
