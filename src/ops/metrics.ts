@@ -7,7 +7,9 @@ type Labels = Readonly<Record<string, string>>;
 
 // The exposition format's escapes: a label value escapes backslash, double quote and newline;
 // HELP text escapes backslash and newline.
-const escapeLabelValue = (value: string): string => value.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`));
+const needsEscape = /[\\"\n]/;
+const escapeLabelValue = (value: string): string =>
+  needsEscape.test(value) ? value.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`)) : value;
 const escapeHelp = (help: string): string => help.replace(/[\\\n]/g, (c) => (c === "\n" ? "\\n" : "\\\\"));
 const header = (lines: string[], metric: Metric, type: string): void => {
   lines.push(`# HELP ${metric.name} ${escapeHelp(metric.help)}`, `# TYPE ${metric.name} ${type}`);
