@@ -1,7 +1,7 @@
 // meshbridge command line. `meshbridge help` lists the commands.
 import { parseArgs } from "node:util";
 import { meshEndpoints } from "../../infra/stack/ports.ts";
-import { createLogger } from "../ops/log.ts";
+import { createLogger, flushLogs } from "../ops/log.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 
 // Each command loads its modules when it runs: `run` with only Pub/Sub configured never loads
@@ -75,6 +75,7 @@ async function run(argv: readonly string[]): Promise<void> {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (shutdown.signal.aborted) {
       log.warn("second signal: exiting now; unsettled messages come back by visibility timeout", { signal });
+      flushLogs();
       process.exit(1);
     }
     log.info("signal received", { signal });
@@ -82,6 +83,7 @@ async function run(argv: readonly string[]): Promise<void> {
     const hardExitMs = config.shutdownGraceSeconds * 1000 + AFTER_GRACE_MS + 1000;
     setTimeout(() => {
       log.error("shutdown did not finish in time; exiting, unsettled messages come back by timeout", { hardExitMs });
+      flushLogs();
       process.exit(1);
     }, hardExitMs).unref();
     shutdown.abort();
@@ -94,6 +96,7 @@ async function run(argv: readonly string[]): Promise<void> {
   } catch (error) {
     if (!(error instanceof StartupStopped)) throw error;
     log.info("stopped before the bridge was running", { reason: error.message });
+    flushLogs();
     process.exit(0);
   }
   if (!shutdown.signal.aborted) {
@@ -104,6 +107,7 @@ async function run(argv: readonly string[]): Promise<void> {
     return false;
   });
   // Explicit: a connection to a server that never answers would otherwise keep the process alive.
+  flushLogs();
   process.exit(clean ? 0 : 1);
 }
 

@@ -1,8 +1,19 @@
 // A small Prometheus registry: counters, gauges and histograms with bounded label sets,
 // rendered in the text exposition format. No dependency, no allocation on the hot path
-// beyond the first use of a label combination.
+// beyond the first use of a label combination. Kept instead of prom-client for the numbers in
+// docs/decisions/0009; test/unit/ops/metrics-exposition.test.ts reads /metrics with a real parser.
 
 type Labels = Readonly<Record<string, string>>;
+
+// The exposition format's escapes: a label value escapes backslash, double quote and newline;
+// HELP text escapes backslash and newline.
+const needsEscape = /[\\"\n]/;
+const escapeLabelValue = (value: string): string =>
+  needsEscape.test(value) ? value.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`)) : value;
+const escapeHelp = (help: string): string => help.replace(/[\\\n]/g, (c) => (c === "\n" ? "\\n" : "\\\\"));
+const header = (lines: string[], metric: Metric, type: string): void => {
+  lines.push(`# HELP ${metric.name} ${escapeHelp(metric.help)}`, `# TYPE ${metric.name} ${type}`);
+};
 
 const labelKey = (labels: Labels | undefined): string => {
   if (labels === undefined) return "";
@@ -10,7 +21,7 @@ const labelKey = (labels: Labels | undefined): string => {
   if (keys.length === 0) return "";
   return keys
     .sort()
-    .map((key) => `${key}="${String(labels[key]).replace(/["\\\n]/g, "_")}"`)
+    .map((key) => `${key}="${escapeLabelValue(String(labels[key]))}"`)
     .join(",");
 };
 
@@ -36,12 +47,14 @@ export class Counter implements Metric {
     return this.#values.get(labelKey(labels)) ?? 0;
   }
   render(lines: string[]): void {
-    lines.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`);
+    header(lines, this, "counter");
     for (const [key, value] of this.#values) lines.push(`${this.name}${key ? `{${key}}` : ""} ${value}`);
   }
 }
 
 export class Gauge implements Metric {
+  /** The exposition type; a SampledCounter is read the same way but is a counter. */
+  protected readonly type: "gauge" | "counter" = "gauge";
   readonly #values = new Map<string, () => number>();
   readonly name: string;
   readonly help: string;
@@ -54,9 +67,14 @@ export class Gauge implements Metric {
     this.#values.set(labelKey(labels), read);
   }
   render(lines: string[]): void {
-    lines.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`);
+    header(lines, this, this.type);
     for (const [key, read] of this.#values) lines.push(`${this.name}${key ? `{${key}}` : ""} ${read()}`);
   }
+}
+
+/** A counter kept elsewhere (the kernel's CPU time), read at scrape time like a gauge. */
+export class SampledCounter extends Gauge {
+  protected override readonly type = "counter";
 }
 
 export class Histogram implements Metric {
@@ -81,7 +99,7 @@ export class Histogram implements Metric {
     series.count++;
   }
   render(lines: string[]): void {
-    lines.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`);
+    header(lines, this, "histogram");
     for (const [key, series] of this.#series) {
       const sep = key ? `${key},` : "";
       this.#bounds.forEach((bound, i) => {
@@ -98,7 +116,7 @@ export class Histogram implements Metric {
 // bucket, and (100 ms, 250 ms] alone cannot say whether a p99 is under 200 ms.
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10, 30];
 
-/** Every metric meshbridge exports; see docs/operations.md for what each means. */
+/** Every metric meshbridge exports; README's Operations table lists each with its type. */
 export class BridgeMetrics {
   readonly received = new Counter("meshbridge_source_messages_received_total", "Messages received from a source.");
   readonly acked = new Counter("meshbridge_source_messages_acked_total", "Source messages settled as done (deleted or acked).");
