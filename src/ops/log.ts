@@ -7,6 +7,8 @@ const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
 export interface Logger {
+  /** Whether debug lines are written: callers skip building their fields otherwise. */
+  readonly debugEnabled: boolean;
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
@@ -38,6 +40,7 @@ export function createLogger(
     write(`${JSON.stringify(entry)}\n`);
   };
   return {
+    debugEnabled: threshold <= rank.debug,
     debug: (message, fields) => emit("debug", message, fields),
     info: (message, fields) => emit("info", message, fields),
     warn: (message, fields) => emit("warn", message, fields),

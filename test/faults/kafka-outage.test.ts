@@ -56,8 +56,8 @@ it("Kafka frozen for 15 s (2.5 visibility timeouts): nothing lost, nothing dead-
     assert.ok(inFlightDuringFreeze > 0, "messages were held in flight during the outage");
     assert.deepEqual(missing, []);
     assert.equal(deadLetters.length, 0, "a transient failure never dead-letters");
-    // Without extension every held message would come back (15 s > 6 s visibility). moto answers
-    // slowly under this load, so a few extensions can land late; allow at most a tenth.
+    // Without extension every held message would come back (15 s > 6 s visibility). On a loaded
+    // machine a few extensions can land late; allow at most a tenth.
     assert.ok(
       redelivered < inFlightDuringFreeze / 10,
       `visibility was extended: ${redelivered} of ${inFlightDuringFreeze} came back`,

@@ -127,6 +127,10 @@ export class SqsSource implements Source {
       }
       this.#budget.release(10 - messages.length);
       if (messages.length === 0) continue;
+      // Which source messages reached the bridge (tests tell a queue's loss from the bridge's).
+      if (this.#log.debugEnabled) {
+        this.#log.debug("SQS received", { receiver: index, messageIds: messages.map((m) => m.MessageId).join(",") });
+      }
       const batch = messages.map((message) => this.#toSourceMessage(message));
       deliver(batch);
     }
