@@ -28,8 +28,8 @@ async function runScenario(
   try {
     const sent = legacyEvents(world, world.tenants.length * perTenant, Math.floor(Math.random() * 2 ** 31));
     const started = Date.now();
-    // Open-loop at a steady rate: moto scans a queue's whole backlog on every receive, so a
-    // flood all at once would measure moto's O(backlog) receive, not the bridge.
+    // Open-loop at a steady rate, far below what ElasticMQ takes; moto scans a queue's whole
+    // backlog on every receive, so there a flood would measure moto's O(backlog) receive.
     const published = await publishToSqsWorld(world, sent, {
       rate: world.aws.delivery === "direct" ? 2000 : 500,
       concurrency: 8,

@@ -185,7 +185,7 @@ export interface InProcessBridge {
 
 /** Starts the bridge in this process, logging at warn and above into `warnings`. */
 export async function startBridgeInProcess(config: Record<string, unknown>): Promise<InProcessBridge> {
-  // An SQS source's client takes the SDK's credential chain (moto accepts any credentials).
+  // An SQS source's client takes the SDK's credential chain (moto and ElasticMQ accept any).
   process.env.AWS_ACCESS_KEY_ID ??= "test";
   process.env.AWS_SECRET_ACCESS_KEY ??= "test";
   const warnings: string[] = [];
