@@ -100,7 +100,7 @@ async function main(): Promise<void> {
       logs(selected);
       return;
     default:
-      console.error("usage: stack up|down|status|logs [kafka|registry|moto|pubsub ...]");
+      console.error("usage: stack up|down|status|logs [kafka|registry|moto|elasticmq|pubsub ...]");
       process.exitCode = 2;
   }
 }

@@ -21,6 +21,7 @@ export const ports = {
   kafkaController: port("MB_KAFKA_CONTROLLER_PORT", 19093),
   registry: port("MB_REGISTRY_PORT", 18081),
   moto: port("MB_MOTO_PORT", 15000),
+  elasticmq: port("MB_ELASTICMQ_PORT", 19324),
   pubsub: port("MB_PUBSUB_PORT", 18085),
 } as const;
 
@@ -28,6 +29,9 @@ export const ports = {
 export const meshEndpoints = {
   kafkaBootstrap: `127.0.0.1:${ports.kafka}`,
   registryUrl: `http://127.0.0.1:${ports.registry}/apis/ccompat/v7`,
+  /** moto: SNS (fanning in to its own SQS queues) and KMS. */
   awsEndpoint: `http://127.0.0.1:${ports.moto}`,
+  /** ElasticMQ: SQS alone, fast enough for throughput, crash and fault tests. */
+  sqsEndpoint: `http://127.0.0.1:${ports.elasticmq}`,
   pubsubEmulatorHost: `127.0.0.1:${ports.pubsub}`,
 } as const;

@@ -1,6 +1,6 @@
 // The four real servers of the local event mesh: how each is fetched from its registry,
 // started, and asked whether it is healthy. All state is ephemeral: a start begins empty.
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir, meshEndpoints, ports, repoRoot, stackDir } from "./ports.ts";
@@ -19,6 +19,19 @@ export interface Service {
 
 const KAFKA_VERSION = "4.1.1";
 const APICURIO_VERSION = "3.0.9";
+const ELASTICMQ_VERSION = "1.7.1";
+
+/**
+ * A cluster id in the form of Kafka's `Uuid.randomUuid()`: a random (version 4) UUID's 16 bytes
+ * in unpadded base64url, drawn again while it starts with '-' (`kafka-storage format -t -x…`
+ * reads such an id as an option and fails, about one start in 64).
+ */
+export function kafkaClusterId(random: () => Buffer = () => Buffer.from(randomUUID().replaceAll("-", ""), "hex")): string {
+  for (;;) {
+    const id = random().toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
 
 const kafkaLibs = join(cacheDir, "kafka", KAFKA_VERSION, "libs");
 const kafkaData = join(stackDir, "kafka-data");
@@ -68,7 +81,7 @@ const kafka: Service = {
       "-cp",
       classpath,
     ];
-    const clusterId = randomBytes(16).toString("base64url");
+    const clusterId = kafkaClusterId();
     run(
       "java",
       [...jvm, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", kafkaConfig, "--standalone"],
@@ -137,6 +150,7 @@ const registry: Service = {
 
 const motoVenv = join(cacheDir, "moto-venv");
 const motoServer = join(motoVenv, "bin", "moto_server");
+const motoPython = join(motoVenv, "bin", "python");
 
 const moto: Service = {
   name: "moto",
@@ -154,12 +168,84 @@ const moto: Service = {
     );
   },
   start() {
-    startDetached("moto", motoServer, ["-H", "127.0.0.1", "-p", String(ports.moto)]);
+    // Through the launcher: moto's server with its delete/append race fixed (see launch.py).
+    startDetached("moto", motoPython, [
+      join(repoRoot, "infra", "moto", "launch.py"),
+      "-H",
+      "127.0.0.1",
+      "-p",
+      String(ports.moto),
+    ]);
   },
   async healthy() {
     // A real SQS call: ListQueues through moto's query protocol.
     const response = await fetch(`${meshEndpoints.awsEndpoint}/?Action=ListQueues&Version=2012-11-05`, {
       headers: { Authorization: "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request" },
+    });
+    return response.ok;
+  },
+};
+
+const elasticmqLibs = join(cacheDir, "elasticmq", ELASTICMQ_VERSION, "libs");
+const elasticmqConfig = join(stackDir, "elasticmq.conf");
+
+const elasticmq: Service = {
+  name: "elasticmq",
+  ports: [ports.elasticmq],
+  address: meshEndpoints.sqsEndpoint,
+  startTimeoutMs: 60_000,
+  prepare() {
+    requireTool("java", ["-version"], "run ElasticMQ (SQS)");
+    if (existsSync(join(elasticmqLibs, `elasticmq-server_2.13-${ELASTICMQ_VERSION}.jar`))) return;
+    requireTool("mvn", ["-v"], "fetch ElasticMQ from Maven Central");
+    run(
+      "mvn",
+      [
+        "-q",
+        "-B",
+        `-Delasticmq.version=${ELASTICMQ_VERSION}`,
+        "dependency:copy-dependencies",
+        `-DoutputDirectory=${elasticmqLibs}`,
+        "-DincludeScope=runtime",
+      ],
+      "fetching ElasticMQ jars",
+      join(repoRoot, "infra", "elasticmq"),
+    );
+  },
+  start() {
+    mkdirSync(stackDir, { recursive: true });
+    // Loopback only, queue URLs on the same address, AWS's limits; nothing persisted.
+    writeFileSync(
+      elasticmqConfig,
+      [
+        'include classpath("application.conf")',
+        `node-address { protocol = "http", host = "127.0.0.1", port = ${ports.elasticmq}, context-path = "" }`,
+        `rest-sqs { enabled = true, bind-port = ${ports.elasticmq}, bind-hostname = "127.0.0.1", sqs-limits = strict }`,
+        "generate-node-address = false",
+        "",
+      ].join("\n"),
+    );
+    startDetached("elasticmq", "java", [
+      "-Xms64m",
+      "-Xmx256m",
+      "-XX:+UseSerialGC",
+      "-Djava.awt.headless=true",
+      `-Dconfig.file=${elasticmqConfig}`,
+      "-cp",
+      `${elasticmqLibs}/*`,
+      "org.elasticmq.server.Main",
+    ]);
+  },
+  async healthy() {
+    // A real SQS call: ListQueues through the JSON protocol the SDK speaks.
+    const response = await fetch(meshEndpoints.sqsEndpoint, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": "AmazonSQS.ListQueues",
+        Authorization: "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request",
+      },
+      body: "{}",
     });
     return response.ok;
   },
@@ -198,4 +284,4 @@ const pubsub: Service = {
   },
 };
 
-export const services: readonly Service[] = [kafka, registry, moto, pubsub];
+export const services: readonly Service[] = [kafka, registry, moto, elasticmq, pubsub];

@@ -11,6 +11,8 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined | Error>>;
 
 export interface Logger {
+  /** Whether debug lines are written: callers skip building their fields otherwise. */
+  readonly debugEnabled: boolean;
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
@@ -90,6 +92,9 @@ class PinoBackedLogger implements Logger {
   readonly #pino: PinoLogger;
   constructor(logger: PinoLogger) {
     this.#pino = logger;
+  }
+  get debugEnabled(): boolean {
+    return this.#pino.isLevelEnabled("debug");
   }
   debug(message: string, fields?: LogFields): void {
     if (fields === undefined) this.#pino.debug(message);

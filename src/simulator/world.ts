@@ -8,7 +8,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { generateStaticKeys, provisionKmsTenantKeys } from "../crypto/provision.ts";
 import { StaticKeyring } from "../crypto/static-keyring.ts";
-import { type AwsWorld, provisionAwsWorld, type Topology } from "./aws-world.ts";
+import { type AwsWorld, provisionAwsWorld, provisionDirectAwsWorld, type Topology } from "./aws-world.ts";
 
 export interface WorldFile {
   readonly name: string;
@@ -24,6 +24,8 @@ export interface ProvisionOptions {
   readonly keyVersions: number;
   readonly topology: Topology;
   readonly keyProvider: "static" | "aws-kms";
+  /** "sns" (default): SNS topics feed the queue; "direct": no SNS, the simulator writes to the queue. */
+  readonly delivery?: "sns" | "direct";
   /** Where the key files and the world file go. */
   readonly directory: string;
 }
@@ -49,7 +51,11 @@ export async function provisionWorld(
     writeFileSync(bridgeKeyFile, JSON.stringify(provisioned.file), { mode: 0o600 });
     writeFileSync(sealKeyFile, JSON.stringify(provisioned.plaintextKeys), { mode: 0o600 });
   }
-  const aws = await provisionAwsWorld(clients.sqs, clients.sns, { name: options.name, tenants, topology: options.topology });
+  const worldOptions = { name: options.name, tenants, topology: options.topology };
+  const aws =
+    options.delivery === "direct"
+      ? await provisionDirectAwsWorld(clients.sqs, worldOptions)
+      : await provisionAwsWorld(clients.sqs, clients.sns, worldOptions);
   const world: WorldFile = {
     name: options.name,
     tenants,

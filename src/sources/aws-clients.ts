@@ -1,5 +1,5 @@
 // Factories for the AWS SDK v3 clients meshbridge uses (SQS, SNS, KMS), tuned for throughput.
-// Locally `endpoint` points at moto; in production it is left out and the SDK resolves the
+// Locally `endpoint` points at moto or ElasticMQ; in production it is left out and the SDK resolves the
 // regional endpoint and the default credential chain (env, SSO, web identity, IMDS, ...).
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SNSClient } from "@aws-sdk/client-sns";

@@ -9,11 +9,11 @@ import { describeDeadLetter, readDeadLetters, replayToSqs } from "../../src/cli/
 import { bridgeConfig, sqsSource, startBridgeProcess } from "../support/bridge.ts";
 import { isolatedDeployment } from "../support/deployment.ts";
 import { expectedRecords } from "../support/expected.ts";
-import { meshSqs } from "../support/mesh.ts";
+import { meshQueueSqs } from "../support/mesh.ts";
 import { collectRecords, distinctCeIds, tally } from "../support/records.ts";
 import { legacyEvents, provisionSqsWorld, publishToSqsWorld } from "../support/worlds.ts";
 
-const sqs = meshSqs();
+const sqs = meshQueueSqs();
 after(() => sqs.destroy());
 
 it("dead letters of a tenant without keys are replayed once its key exists, and then reach Kafka", async (t) => {

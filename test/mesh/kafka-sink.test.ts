@@ -2,9 +2,12 @@
 // and the transient-failure contract.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout } from "node:timers/promises";
 import { ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from "@platformatic/kafka";
+import { stackDir } from "../../infra/stack/ports.ts";
 import { PermanentError } from "../../src/pipeline/errors.ts";
 import { KafkaPermanentError, KafkaSendError } from "../../src/sink/errors.ts";
 import { KafkaSink } from "../../src/sink/kafka-sink.ts";
@@ -13,7 +16,7 @@ import { singleRecordBatchBytes } from "../../src/sink/record-size.ts";
 import { ensureTopics } from "../../src/sink/topics.ts";
 import type { KafkaRecord } from "../../src/sink/types.ts";
 import { bootstrap, countRecords, newAdmin, readAll } from "../support/kafka.ts";
-import { uniqueName } from "../support/mesh.ts";
+import { uniqueName, waitUntil } from "../support/mesh.ts";
 
 const ordered = uniqueName("mb-sink-ordered");
 const small = uniqueName("mb-sink-small");
@@ -227,7 +230,13 @@ describe("a started sink", () => {
   test("transient failure rejects with KafkaSendError, and sends queued behind it are not sent", {
     timeout: 30_000,
   }, async () => {
+    const doomedLog = join(stackDir, "kafka-data", `${doomed}-0`);
+    assert.ok(existsSync(doomedLog), `the broker keeps ${doomed}'s log in ${doomedLog}`);
     await admin.deleteTopics({ topics: [doomed] });
+    // The deletion has taken effect once the broker moved the partition's log aside (it stops
+    // the partition first); a send before that could still be written. The mesh's broker runs
+    // on this machine, so its log directory says so.
+    await waitUntil(() => !existsSync(doomedLog), 20_000, `${doomedLog} moved aside`);
     const before = await countRecords(admin, ordered, 6);
     // Both outcomes are awaited from the start: a rejection must never be unhandled meanwhile.
     const first = assert.rejects(

@@ -19,7 +19,8 @@ const gcp = provisionPubSubTestWorld(
   "psboth",
   { tenants: 4, keyVersions: 2, orderedEvery: 2, orderingKeysPerTenant: 3 },
   async ({ deployment, world }) => {
-    aws = await provisionSqsWorld(deployment, 4, { suffix: "-aws" });
+    // Through SNS on moto: the bridge config is built from the Pub/Sub world, with moto as its AWS endpoint.
+    aws = await provisionSqsWorld(deployment, 4, { suffix: "-aws", queue: "moto-sns" });
     // One key file for the bridge: both legacy backends' tenants.
     keyFile = join(deployment.directory, "both.bridge-keys.json");
     const read = (path: string): StaticKeyFile => JSON.parse(readFileSync(path, "utf8")) as StaticKeyFile;

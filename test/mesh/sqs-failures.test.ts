@@ -14,11 +14,11 @@ import { sealKeys } from "../../src/simulator/world.ts";
 import { sqsBridgeConfig, startBridgeProcess } from "../support/bridge.ts";
 import { isolatedDeployment } from "../support/deployment.ts";
 import { expectedRecords } from "../support/expected.ts";
-import { meshSqs, waitUntil } from "../support/mesh.ts";
+import { meshQueueSqs, waitUntil } from "../support/mesh.ts";
 import { collectRecords, tally } from "../support/records.ts";
 import { legacyEvents, provisionSqsWorld } from "../support/worlds.ts";
 
-const sqs = meshSqs();
+const sqs = meshQueueSqs();
 after(() => sqs.destroy());
 
 /** A string that exists only inside encrypted payloads: it must never appear in the DLQ. */

@@ -15,6 +15,7 @@ import type { PubSubWorldFile } from "../../src/simulator/pubsub-world.ts";
 import type { WorldFile } from "../../src/simulator/world.ts";
 import type { Deployment } from "./deployment.ts";
 import { meshAwsConfig, meshPubSubProject } from "./mesh.ts";
+import { worldAwsEndpoint } from "./worlds.ts";
 
 export interface BridgeSettings {
   /** The `sources` section (see `sqsSource`, `pubsubSource`). */
@@ -23,6 +24,8 @@ export interface BridgeSettings {
   readonly keyFile?: string;
   readonly budget?: { readonly maxMessages: number; readonly maxBytes?: number };
   readonly shutdownGraceSeconds?: number;
+  /** "debug" logs the id of every source message received (see DeliveryLedger). */
+  readonly logLevel?: "debug" | "info";
 }
 
 /** A configuration file's content for the deployment, with the world's keys. */
@@ -38,14 +41,14 @@ export function bridgeConfig(
       topicPrefix: deployment.prefix,
     },
     registry: { url: meshEndpoints.registryUrl },
-    aws: { region: meshAwsConfig.region, endpoint: meshAwsConfig.endpoint },
+    aws: { region: meshAwsConfig.region, endpoint: "aws" in world ? worldAwsEndpoint(world) : meshAwsConfig.endpoint },
     keys: { provider: world.keys.provider, file: settings.keyFile ?? world.keys.bridgeKeyFile },
     sources: settings.sources,
     ...(settings.budget === undefined
       ? {}
       : { budget: { maxMessages: settings.budget.maxMessages, maxBytes: settings.budget.maxBytes ?? 64 * 1024 * 1024 } }),
     http: { port: 0, host: "127.0.0.1" },
-    log: { level: "info" },
+    log: { level: settings.logLevel ?? "info" },
     shutdownGraceSeconds: settings.shutdownGraceSeconds ?? 10,
   };
 }
@@ -55,8 +58,9 @@ export function sqsBridgeConfig(
   deployment: Deployment,
   world: WorldFile,
   sqs: Record<string, unknown> = {},
+  settings: Omit<BridgeSettings, "sources"> = {},
 ): Record<string, unknown> {
-  return bridgeConfig(deployment, world, { sources: sqsSource(world, sqs) });
+  return bridgeConfig(deployment, world, { ...settings, sources: sqsSource(world, sqs) });
 }
 
 /** The `sources` section for the world's SQS queue (plus source options). */
@@ -216,7 +220,7 @@ export interface InProcessBridge {
 
 /** Starts the bridge in this process, logging at warn and above into `warnings`. */
 export async function startBridgeInProcess(config: Record<string, unknown>): Promise<InProcessBridge> {
-  // An SQS source's client takes the SDK's credential chain (moto accepts any credentials).
+  // An SQS source's client takes the SDK's credential chain (moto and ElasticMQ accept any).
   process.env.AWS_ACCESS_KEY_ID ??= "test";
   process.env.AWS_SECRET_ACCESS_KEY ??= "test";
   const warnings: string[] = [];

@@ -1,4 +1,5 @@
-// Helpers for tests against the local event mesh (moto for SQS/SNS/KMS, pstest for Pub/Sub).
+// Helpers for tests against the local event mesh (ElasticMQ for SQS; moto for SNS -> SQS fan-in
+// and KMS; pstest for Pub/Sub).
 // Other test files and helpers share the same servers: every name gets a random suffix.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -24,10 +25,19 @@ export const meshAwsConfig: AwsClientConfig = {
   credentials: { accessKeyId: "test", secretAccessKey: "test" },
 };
 
+/** SQS on ElasticMQ: what the throughput, crash, lease, shutdown and fault tests read. */
+export const meshSqsConfig: AwsClientConfig = { ...meshAwsConfig, endpoint: meshEndpoints.sqsEndpoint };
+
 export const meshPubSubProject = "meshbridge-test";
 
+/** SQS on moto, beside its SNS (fan-in tests). */
 export function meshSqs(): SQSClient {
   return createSqsClient(meshAwsConfig);
+}
+
+/** SQS on ElasticMQ. */
+export function meshQueueSqs(): SQSClient {
+  return createSqsClient(meshSqsConfig);
 }
 
 export function meshSns(): SNSClient {

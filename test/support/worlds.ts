@@ -6,22 +6,35 @@ import type { Topology } from "../../src/simulator/aws-world.ts";
 import { legacyStream, type SealedEvent } from "../../src/simulator/legacy-stream.ts";
 import type { PublishedPubSubEvent } from "../../src/simulator/publish-pubsub.ts";
 import { publishToSns } from "../../src/simulator/publish-sns.ts";
+import { writeToQueue } from "../../src/simulator/publish-sqs.ts";
 import type { PubSubWorldFile } from "../../src/simulator/pubsub-world.ts";
 import { sealKeys, type WorldFile } from "../../src/simulator/world.ts";
+import type { DeliveryLedger } from "./delivery.ts";
 import { type Deployment, worldName } from "./deployment.ts";
-import { meshAwsConfig, meshPubSubProject, meshSns } from "./mesh.ts";
+import { meshAwsConfig, meshPubSubProject, meshQueueSqs, meshSns, meshSqsConfig } from "./mesh.ts";
 
 export interface SqsWorldOptions {
+  /**
+   * "elasticmq" (default): the queue on ElasticMQ, written to directly in the forms SNS delivers;
+   * "moto-sns": SNS topics on moto fanning in to a moto queue (fan-in and KMS tests).
+   */
+  readonly queue?: "elasticmq" | "moto-sns";
   readonly topology?: Topology;
+  /** "aws-kms" needs moto's KMS, so only with queue "moto-sns" (the bridge has one AWS endpoint). */
   readonly keys?: "static" | "aws-kms";
   /** Appended to the world's name (a second world in the same deployment). */
   readonly suffix?: string;
 }
 
-/** Tenants (tenant-0001…) with two key versions, their SNS topics and the one SQS queue. */
+/** Tenants (tenant-0001…) with two key versions, their SNS topics (or routes) and the one SQS queue. */
 export function provisionSqsWorld(deployment: Deployment, tenants: number, options: SqsWorldOptions = {}): Promise<WorldFile> {
+  const onElasticMq = (options.queue ?? "elasticmq") === "elasticmq";
+  if (onElasticMq && options.keys === "aws-kms") {
+    throw new Error("provisionSqsWorld: aws-kms keys need moto (queue: 'moto-sns'); the bridge has one AWS endpoint");
+  }
   return simulateProvision({
     aws: meshAwsConfig,
+    ...(onElasticMq ? { sqsAws: meshSqsConfig, delivery: "direct" as const } : {}),
     name: worldName(deployment, options.suffix),
     tenants,
     keyVersions: 2,
@@ -64,15 +77,39 @@ export function legacyEvents(world: WorldFile | PubSubWorldFile, count: number, 
   return [...legacyStream({ tenants: world.tenants, keyVersions: world.keyVersions, count, seed, targetBytes: 0, keyFor })];
 }
 
-/** Publishes the events to the world's SNS topics; resolves with how many SNS accepted. */
+/** Where the world's bridge reaches SQS: ElasticMQ for a direct world, else moto. */
+export function worldAwsEndpoint(world: WorldFile): string {
+  return world.aws.delivery === "direct" ? meshEndpoints.sqsEndpoint : meshEndpoints.awsEndpoint;
+}
+
+/**
+ * Sends the events into the world's queue: written directly (ElasticMQ, raw or SNS Notification
+ * bodies by route) or published to its SNS topics (moto). Resolves with how many were accepted;
+ * the ledger, when given, learns each event's source message id (direct) or its acceptance.
+ */
 export async function publishToSqsWorld(
   world: WorldFile,
   events: readonly SealedEvent[],
-  options: { readonly rate: number; readonly concurrency: number },
+  options: { readonly rate: number; readonly concurrency: number; readonly ledger?: DeliveryLedger },
 ): Promise<number> {
+  const { ledger, ...pace } = options;
+  if (world.aws.delivery === "direct") {
+    const sqs = meshQueueSqs();
+    try {
+      return await writeToQueue(sqs, world.aws, events, {
+        ...pace,
+        onSent: (event, messageId) => ledger?.sent(event.eventId, messageId),
+      });
+    } finally {
+      sqs.destroy();
+    }
+  }
   const sns = meshSns();
   try {
-    return await publishToSns(sns, world.aws, events, options);
+    return await publishToSns(sns, world.aws, events, {
+      ...pace,
+      onPublished: (event) => ledger?.sent(event.eventId, undefined),
+    });
   } finally {
     sns.destroy();
   }

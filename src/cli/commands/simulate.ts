@@ -2,9 +2,10 @@
 // AWS account the SDK reaches): tenants, keys, SNS topics into one SQS queue, and sealed events.
 import { createWriteStream, mkdirSync } from "node:fs";
 import type { Topology } from "../../simulator/aws-world.ts";
-import { legacyStream } from "../../simulator/legacy-stream.ts";
+import { legacyStream, type SealedEvent } from "../../simulator/legacy-stream.ts";
 import { type PublishedPubSubEvent, publishToPubSub } from "../../simulator/publish-pubsub.ts";
 import { publishToSns } from "../../simulator/publish-sns.ts";
+import { writeToQueue } from "../../simulator/publish-sqs.ts";
 import {
   createPublisherClient,
   type PubSubWorldFile,
@@ -28,6 +29,10 @@ function countOrDuration(args: { readonly count: number; readonly durationSecond
 
 export interface ProvisionArgs {
   readonly aws: AwsClientConfig;
+  /** Where the queue lives when it is not beside SNS (default: `aws`). */
+  readonly sqsAws?: AwsClientConfig;
+  /** "direct": no SNS topics; events are written to the queue as SNS would deliver them. */
+  readonly delivery?: "sns" | "direct";
   readonly name: string;
   readonly tenants: number;
   readonly keyVersions: number;
@@ -38,7 +43,11 @@ export interface ProvisionArgs {
 
 export async function simulateProvision(args: ProvisionArgs): Promise<WorldFile> {
   mkdirSync(args.directory, { recursive: true });
-  const clients = { sqs: createSqsClient(args.aws), sns: createSnsClient(args.aws), kms: createKmsClient(args.aws) };
+  const clients = {
+    sqs: createSqsClient(args.sqsAws ?? args.aws),
+    sns: createSnsClient(args.aws),
+    kms: createKmsClient(args.aws),
+  };
   try {
     return await provisionWorld(clients, {
       name: args.name,
@@ -46,6 +55,7 @@ export async function simulateProvision(args: ProvisionArgs): Promise<WorldFile>
       keyVersions: args.keyVersions,
       topology: args.topology,
       keyProvider: args.keys,
+      ...(args.delivery === undefined ? {} : { delivery: args.delivery }),
       directory: args.directory,
     });
   } finally {
@@ -72,27 +82,36 @@ export interface PublishArgs {
 
 export async function simulatePublish(args: PublishArgs): Promise<number> {
   const world = typeof args.world === "string" ? readWorld(args.world) : args.world;
-  const sns = createSnsClient(args.aws);
   const ids = args.idsFile === undefined ? undefined : createWriteStream(args.idsFile, { flags: "a" });
+  const onPublished = (event: SealedEvent): void => {
+    ids?.write(`${event.eventId}\n`);
+    args.onPublished?.();
+  };
+  const events = legacyStream({
+    tenants: world.tenants,
+    keyVersions: world.keyVersions,
+    ...countOrDuration(args),
+    seed: args.seed,
+    targetBytes: args.targetBytes,
+    keyFor: sealKeys(world),
+  });
+  const options = { rate: args.rate, concurrency: args.concurrency ?? 16 };
   try {
-    const events = legacyStream({
-      tenants: world.tenants,
-      keyVersions: world.keyVersions,
-      ...countOrDuration(args),
-      seed: args.seed,
-      targetBytes: args.targetBytes,
-      keyFor: sealKeys(world),
-    });
-    return await publishToSns(sns, world.aws, events, {
-      rate: args.rate,
-      concurrency: args.concurrency ?? 16,
-      onPublished: (event) => {
-        ids?.write(`${event.eventId}\n`);
-        args.onPublished?.();
-      },
-    });
+    if (world.aws.delivery === "direct") {
+      const sqs = createSqsClient(args.aws);
+      try {
+        return await writeToQueue(sqs, world.aws, events, { ...options, onSent: onPublished });
+      } finally {
+        sqs.destroy();
+      }
+    }
+    const sns = createSnsClient(args.aws);
+    try {
+      return await publishToSns(sns, world.aws, events, { ...options, onPublished });
+    } finally {
+      sns.destroy();
+    }
   } finally {
-    sns.destroy();
     if (ids !== undefined) await new Promise((resolve) => ids.end(resolve));
   }
 }

@@ -187,6 +187,10 @@ export class SqsSource implements Source {
       }
       budget.release(RECEIVE_BATCH - messages.length);
       if (messages.length === 0) continue;
+      // Which source messages reached the bridge (tests tell a queue's loss from the bridge's).
+      if (this.#log.debugEnabled) {
+        this.#log.debug("SQS received", { receiver: index, messageIds: messages.map((m) => m.MessageId).join(",") });
+      }
       const leaseSeconds = this.#options.visibilityTimeoutSeconds;
       const batch = messages.map((message) => {
         const received = new SqsSourceMessage(message, this.name, leaseSeconds, this.#settler);
