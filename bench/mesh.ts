@@ -7,11 +7,11 @@ import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { catalogTopics, demoCatalogModule } from "../catalog/index.ts";
 import { meshEndpoints, repoRoot } from "../infra/stack/ports.ts";
 import { registerCatalogSchemas } from "../src/cli/commands/schemas.ts";
 import { simulateProvision } from "../src/cli/commands/simulate.ts";
 import { createBridgeTopics } from "../src/cli/commands/topics.ts";
-import { catalogTopics, demoCatalogModule } from "../catalog/index.ts";
 import { deployedCatalog } from "../src/cli/deployed-catalog.ts";
 import type { SealedEvent } from "../src/simulator/legacy-stream.ts";
 import { legacyStream } from "../src/simulator/legacy-stream.ts";

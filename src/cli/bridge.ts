@@ -68,7 +68,9 @@ async function loadEncoderWithRetry(config: BridgeConfig, catalog: CatalogModule
   });
   for (let attempt = 1; ; attempt++) {
     try {
-      return await loadCatalogEncoder(deployedCatalog(catalog.topics, config.kafka.topicPrefix), client, { registerCommand: REGISTER_COMMAND });
+      return await loadCatalogEncoder(deployedCatalog(catalog.topics, config.kafka.topicPrefix), client, {
+        registerCommand: REGISTER_COMMAND,
+      });
     } catch (error) {
       if (!(error instanceof RegistryUnavailableError) || stop.aborted) throw error;
       const delayMs = Math.min(10_000, 250 * 2 ** attempt);

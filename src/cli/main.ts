@@ -171,7 +171,14 @@ async function main(argv: readonly string[]): Promise<void> {
       const bootstrap = (values.bootstrap ?? process.env.MB_KAFKA_BOOTSTRAP ?? meshEndpoints.kafkaBootstrap).split(",");
       const partitions = int(values.partitions, "partitions", 6);
       const { createBridgeTopics } = await import("./commands/topics.ts");
-      return createBridgeTopics(catalog.topics, bootstrap, values.dlq ?? "meshbridge.dlq", partitions, console.log, values.prefix ?? "");
+      return createBridgeTopics(
+        catalog.topics,
+        bootstrap,
+        values.dlq ?? "meshbridge.dlq",
+        partitions,
+        console.log,
+        values.prefix ?? "",
+      );
     }
     case "dry-run": {
       const { values, positionals } = parseArgs({

@@ -2,6 +2,8 @@
 // "exports"): the catalog interface, the mapper contract and the helpers the demo's mappers use.
 // The bridge resolves this specifier to its own copy when it loads a catalog (load-catalog.ts),
 // so a catalog's LegacyDataError is the bridge's and its messages reach the DLQ.
+
+export { isPermanent, PermanentError } from "../pipeline/errors.ts";
 export {
   type CatalogMapper,
   type CatalogModule,
@@ -18,4 +20,3 @@ export type { CatalogEvent, LegacyEvent, MapContext, Mapper } from "./mapper.ts"
 export { parseLegacyEvent } from "./parse.ts";
 export { MapperRegistry, type UnknownEventPolicy } from "./registry.ts";
 export * from "./time.ts";
-export { isPermanent, PermanentError } from "../pipeline/errors.ts";

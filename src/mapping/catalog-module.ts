@@ -44,8 +44,8 @@ export interface CatalogModule {
   readonly parse?: LegacyParser;
 }
 
-/** Identity with type inference and a frozen result: `export default defineCatalog({...})`. */
-export function defineCatalog<const T extends CatalogModule>(catalog: T): T {
+/** Type-checks and freezes a catalog: `export default defineCatalog({ name, topics, mappers })`. */
+export function defineCatalog(catalog: CatalogModule): CatalogModule {
   return Object.freeze({ ...catalog, topics: Object.freeze([...catalog.topics]), mappers: Object.freeze([...catalog.mappers]) });
 }
 
