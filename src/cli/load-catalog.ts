@@ -15,17 +15,24 @@ export const CATALOG_API_SPECIFIER = "meshbridge/catalog";
 const catalogApiUrl = new URL("../mapping/catalog-api.ts", import.meta.url).href;
 
 let apiRouted = false;
+const isProtobufRuntime = (specifier: string): boolean =>
+  specifier === "@bufbuild/protobuf" || specifier.startsWith("@bufbuild/protobuf/");
+
 /**
- * A catalog mounted next to the bridge (or installed without a copy of meshbridge) could not
- * resolve `meshbridge/catalog` by itself; and a copy of its own would bring a second
- * LegacyDataError class the registry does not recognise. Both go to the bridge's own file.
+ * A catalog mounted next to the bridge has no node_modules of its own, and one installed with
+ * copies of its own would bring a second LegacyDataError class (whose messages the registry
+ * then withholds) and a second Protobuf runtime. So `meshbridge/catalog` is the bridge's own
+ * file, and `@bufbuild/protobuf` (what generated code imports) resolves as from the bridge.
  */
 function routeCatalogApi(): void {
   if (apiRouted) return;
   apiRouted = true;
   registerHooks({
-    resolve: (specifier, context, next) =>
-      specifier === CATALOG_API_SPECIFIER ? { url: catalogApiUrl, shortCircuit: true } : next(specifier, context),
+    resolve(specifier, context, next) {
+      if (specifier === CATALOG_API_SPECIFIER) return { url: catalogApiUrl, shortCircuit: true };
+      if (isProtobufRuntime(specifier)) return next(specifier, { ...context, parentURL: import.meta.url });
+      return next(specifier, context);
+    },
   });
 }
 
@@ -91,7 +98,11 @@ function checkMappers(value: unknown, problems: string[]): void {
 export function checkCatalogModule(exported: unknown, label: string, directory: string): CatalogModule {
   const problems: string[] = [];
   const fail = (): never => {
-    throw new ConfigError(problems.map((problem) => ({ path: "", message: `catalog module ${label}: ${problem}` })));
+    throw new ConfigError(
+      problems.length === 1
+        ? `catalog module ${label}: ${problems[0]}`
+        : `catalog module ${label} is not usable (${problems.length} problems):\n  ${problems.join("\n  ")}`,
+    );
   };
   if (!isRecord(exported)) {
     problems.push("expected a default export (or an export named `catalog`) made with defineCatalog({...})");
