@@ -5,9 +5,10 @@
 // module's own directory, so the registered text never depends on the working directory.
 import { existsSync } from "node:fs";
 import { registerHooks } from "node:module";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CatalogModule, CatalogTopic } from "../mapping/catalog-module.ts";
+import { isCatalogPath } from "./catalog-spec.ts";
 import { ConfigError } from "./config.ts";
 
 /** The specifier catalogs import the bridge's catalog API by (package.json "exports"). */
@@ -36,12 +37,10 @@ function routeCatalogApi(): void {
   });
 }
 
-const isPath = (spec: string): boolean => spec.startsWith(".") || isAbsolute(spec) || spec.startsWith("file:");
-
 /** The module's file URL: a path against `baseDir`, or a package resolved from the bridge. */
 function locate(spec: string, baseDir: string): string {
   if (spec.startsWith("file:")) return spec;
-  if (isPath(spec)) return pathToFileURL(resolve(baseDir, spec)).href;
+  if (isCatalogPath(spec, baseDir)) return pathToFileURL(resolve(baseDir, spec)).href;
   try {
     return import.meta.resolve(spec);
   } catch {

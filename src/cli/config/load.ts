@@ -3,7 +3,8 @@
 // cross-field rules checked, secrets resolved, frozen. Any problem: ConfigError listing them all.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, extname, resolve } from "node:path";
+import { dirname, extname, isAbsolute, resolve } from "node:path";
+import { isCatalogPath } from "../catalog-spec.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { checkRules } from "./rules.ts";
 import { resolveSecrets } from "./secrets.ts";
@@ -108,7 +109,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
 function withCatalogFromFileDirectory(raw: unknown, path: string): unknown {
   if (!isObject(raw) || !isObject(raw.catalog)) return raw;
   const spec = raw.catalog.module;
-  if (typeof spec !== "string" || !spec.startsWith(".")) return raw;
+  if (typeof spec !== "string" || spec.startsWith("file:") || isAbsolute(spec) || !isCatalogPath(spec, dirname(path))) return raw;
   return { ...raw, catalog: { ...raw.catalog, module: resolve(dirname(path), spec) } };
 }
 

@@ -1,6 +1,6 @@
 // Loading: YAML or JSON by extension, environment overrides, secret references, redaction.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -74,6 +74,10 @@ describe("loadConfig", () => {
     assert.equal(loadConfig(path, { ...env, MB_CATALOG: "@acme/catalog" }).catalog.module, "@acme/catalog");
     const named = loadConfig(file("named.yaml", yaml.replace("./catalogs/orders/index.ts", "'@acme/catalog'")), env);
     assert.equal(named.catalog.module, "@acme/catalog", "a package name stays a package name");
+    mkdirSync(join(directory, "plain"), { recursive: true });
+    writeFileSync(join(directory, "plain", "index.ts"), "export default {};\n");
+    const plain = loadConfig(file("plain.yaml", yaml.replace("./catalogs/orders/index.ts", "plain/index.ts")), env);
+    assert.equal(plain.catalog.module, join(directory, "plain", "index.ts"), "a file next to the config file, without ./");
   });
 
   it("reads JSON, and YAML and JSON give the same configuration", () => {
