@@ -73,6 +73,32 @@ test("a command that needs a catalog refuses to run without one (exit 2), naming
   assert.match(missing.stderr, /catalog module \.\/no\/such\/catalog\.ts .*: no such file/);
 });
 
+test("run refuses a catalog module that does not load (exit 2) before it connects anywhere", async () => {
+  const config = join(directory, "bridge.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      catalog: { module: "./absent-catalog/index.ts" },
+      kafka: { bootstrapBrokers: ["127.0.0.1:1"] },
+      registry: { url: "http://127.0.0.1:1" },
+      keys: { file: join(directory, "absent-keys.json") },
+      sources: { sqs: [{ queueUrl: "http://127.0.0.1:1/123/q" }] },
+      http: { port: 0, host: "127.0.0.1" },
+    }),
+  );
+  const env = { MB_KAFKA_BOOTSTRAP: "", MB_REGISTRY_URL: "", MB_AWS_ENDPOINT: "" };
+  const result = await meshbridge(["run", "--config", config], env);
+  assert.equal(result.code, 2, result.stderr);
+  assert.ok(
+    result.stderr.includes(`catalog module ${join(directory, "absent-catalog", "index.ts")}: no such file`),
+    result.stderr,
+  );
+  // --catalog overrides the file's catalog.module (as MB_CATALOG does): the start then gets as far as the keys.
+  const overridden = await meshbridge(["run", "--config", config, "--catalog", exampleModule], env);
+  assert.equal(overridden.code, 1, overridden.stderr);
+  assert.match(overridden.stderr, /"catalog loaded".*"catalog":"minimal-catalog"/);
+});
+
 test("topics create builds its specs from the catalog's topics, prefixed, plus the dead-letter topic", async () => {
   const catalog = await loadCatalogModule(exampleModule);
   assert.deepEqual(
