@@ -58,6 +58,47 @@ test("dry-run maps with the catalog given by --catalog, or by MB_CATALOG", async
   }
 });
 
+test("a catalog's own legacy parser replaces the default one", async () => {
+  // A legacy system that wrote {"kind", "rev", "uid", ...} instead of event_type/_version/_id.
+  const module = join(directory, "own-parser.ts");
+  writeFileSync(
+    module,
+    [
+      `import example from ${JSON.stringify(exampleModule)};`,
+      'import { LegacyDataError, defineCatalog } from "meshbridge/catalog";',
+      "export default defineCatalog({",
+      "  ...example,",
+      '  name: "own-parser",',
+      "  // Relative protoPaths are resolved against the loaded module's directory: this one's is elsewhere.",
+      `  topics: example.topics.map((topic) => ({ ...topic, protoPath: ${JSON.stringify(join(repoRoot, "examples", "minimal-catalog"))} + "/" + topic.protoPath })),`,
+      "  parse(plaintext, _tenant) {",
+      "    const body = JSON.parse(Buffer.from(plaintext).toString());",
+      '    if (typeof body.kind !== "string") throw new LegacyDataError("kind must be a string");',
+      "    return { type: body.kind, version: body.rev, id: body.uid, body };",
+      "  },",
+      "});",
+      "",
+    ].join("\n"),
+  );
+  const ownFormat = join(directory, "own-format.json");
+  writeFileSync(
+    ownFormat,
+    JSON.stringify({
+      kind: "ticket_created",
+      rev: 1,
+      uid: "u-1",
+      ticket: { id: "T-7", title: "Own format", opened_ms: 1767225600000 },
+    }),
+  );
+  const parsed = await meshbridge(["dry-run", "--catalog", module, ownFormat], {});
+  assert.equal(parsed.code, 0, parsed.stdout + parsed.stderr);
+  assert.equal((JSON.parse(parsed.stdout) as { events: { key: string }[] }).events[0]?.key, "tenant-0001/T-7");
+  // The default format is no longer understood by this catalog.
+  const refused = await meshbridge(["dry-run", "--catalog", module, eventFile], {});
+  assert.equal(refused.code, 1);
+  assert.match(refused.stdout, /kind must be a string/);
+});
+
 test("a command that needs a catalog refuses to run without one (exit 2), naming how to give it", async () => {
   for (const [name, args] of [
     ["dry-run", ["dry-run", eventFile]],
