@@ -27,7 +27,7 @@ async function refused(load: Promise<unknown>, ...words: RegExp[]): Promise<stri
 }
 
 test("the demo catalog loads by a path relative to the base directory, as the same module the tests import", async () => {
-  const loaded = await loadCatalogModule("catalog/index.ts".replace("catalog", "./catalog"), repoRoot);
+  const loaded = await loadCatalogModule("./catalog/index.ts", repoRoot);
   assert.equal(loaded.name, "meshbridge-demo");
   assert.deepEqual(
     loaded.topics.map((topic) => topic.topic),
