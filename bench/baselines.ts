@@ -12,7 +12,7 @@
 //   acks=all, lz4), sent as the pipeline sends them: one send per 10 source events, up to the
 //   in-flight budget (4000 events) outstanding.
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { createCatalogRegistry } from "../catalog/index.ts";
+import { catalogTopics, createCatalogRegistry } from "../catalog/index.ts";
 import { meshEndpoints } from "../infra/stack/ports.ts";
 import { deployedCatalog } from "../src/cli/deployed-catalog.ts";
 import { openLegacyEnvelope } from "../src/crypto/decrypt.ts";
@@ -144,7 +144,7 @@ export async function barePubSubDrain(
 function preEncodedRecords(events: number): OutRecord[][] {
   const traffic = makeTraffic(Math.min(events, 5000), 1024, 20, 11);
   const registry = createCatalogRegistry("dead-letter");
-  const catalog = deployedCatalog(BENCH_PREFIX);
+  const catalog = deployedCatalog(catalogTopics, BENCH_PREFIX);
   const encoder = createCatalogEncoder(
     catalog.map((entry, index) => ({ topic: entry.topic, subject: entry.subject, schemaId: 100 + index, schema: entry.schema })),
   );
@@ -175,7 +175,7 @@ function preEncodedRecords(events: number): OutRecord[][] {
 export async function bareProduce(events: number, timeoutMs: number): Promise<BaselineResult & { records: number }> {
   const perEvent = preEncodedRecords(events);
   const sink = new KafkaSink({ bootstrapBrokers: [meshEndpoints.kafkaBootstrap], clientId: "mbbench-produce" });
-  await sink.start([...deployedCatalog(BENCH_PREFIX).map((entry) => entry.topic), BENCH_DLQ]);
+  await sink.start([...deployedCatalog(catalogTopics, BENCH_PREFIX).map((entry) => entry.topic), BENCH_DLQ]);
   const coalescer = new ProduceCoalescer(sink);
   const BUDGET_BATCHES = 400; // 4000 in-flight events / 10 per batch
   let next = 0;

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { catalogTopics, demoCatalogModule } from "../catalog/index.ts";
 import { meshEndpoints, repoRoot } from "../infra/stack/ports.ts";
 import { registerCatalogSchemas } from "../src/cli/commands/schemas.ts";
 import { simulateProvision } from "../src/cli/commands/simulate.ts";
@@ -30,12 +31,12 @@ export const aws: AwsClientConfig = {
   credentials: { accessKeyId: "test", secretAccessKey: "test" },
 };
 
-export const benchTopics = (): string[] => deployedCatalog(BENCH_PREFIX).map((entry) => entry.topic);
+export const benchTopics = (): string[] => deployedCatalog(catalogTopics, BENCH_PREFIX).map((entry) => entry.topic);
 
 /** Idempotent: the prefixed catalog subjects and topics (6 partitions) and the bench DLQ. */
 export async function prepareCatalog(): Promise<void> {
-  await registerCatalogSchemas(meshEndpoints.registryUrl, () => {}, BENCH_PREFIX);
-  await createBridgeTopics([meshEndpoints.kafkaBootstrap], BENCH_DLQ, 6, () => {}, BENCH_PREFIX);
+  await registerCatalogSchemas(catalogTopics, meshEndpoints.registryUrl, () => {}, BENCH_PREFIX);
+  await createBridgeTopics(catalogTopics, [meshEndpoints.kafkaBootstrap], BENCH_DLQ, 6, () => {}, BENCH_PREFIX);
 }
 
 export async function provisionBenchWorld(name: string, tenants: number): Promise<WorldFile> {
@@ -216,6 +217,7 @@ export class BridgeChild {
   /** Spawns `node src/cli/main.ts run --config FILE` and waits until /readyz says ready. */
   static async start(options: BridgeChildOptions, timeoutMs = 60_000): Promise<BridgeChild> {
     const config = {
+      catalog: { module: demoCatalogModule },
       kafka: { bootstrapBrokers: [meshEndpoints.kafkaBootstrap], deadLetterTopic: BENCH_DLQ, topicPrefix: BENCH_PREFIX },
       registry: { url: meshEndpoints.registryUrl },
       aws: { region: aws.region, endpoint: aws.endpoint },

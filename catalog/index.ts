@@ -1,5 +1,7 @@
-// The demo domain's catalog: topics, generated schemas and the mappers from the legacy vocabulary.
-import { MapperRegistry, type UnknownEventPolicy } from "../src/mapping/registry.ts";
+// The demo domain's catalog module (docs/catalogs.md): topics, generated schemas and the mappers
+// from the legacy vocabulary. The bridge loads it from `catalog.module: catalog/index.ts`.
+import { type CatalogMapper, createMapperRegistry, defineCatalog } from "../src/mapping/catalog-module.ts";
+import type { MapperRegistry, UnknownEventPolicy } from "../src/mapping/registry.ts";
 import { mapCustomerProfileUpdatedV1, mapCustomerSignupV1 } from "./mappers/customers.ts";
 import { mapStockMovementV1 } from "./mappers/inventory.ts";
 import { mapOrderCancelledV1 } from "./mappers/order-cancelled.ts";
@@ -7,19 +9,30 @@ import { mapOrderCreatedV1, mapOrderCreatedV2 } from "./mappers/order-created.ts
 import { mapPaymentSettledV1 } from "./mappers/payment-settled.ts";
 import { mapShipmentUpdateV1 } from "./mappers/shipment-update.ts";
 import { mapSystemPingV1 } from "./mappers/system-ping.ts";
+import { catalogTopics } from "./topics.ts";
 
 export { type CatalogTopic, catalogProtoRoot, catalogTopic, catalogTopics } from "./topics.ts";
 
+/** A mapper for every type@version of the legacy vocabulary. */
+const mappers: readonly CatalogMapper[] = [
+  { type: "order_created", version: 1, mapper: mapOrderCreatedV1 },
+  { type: "order_created", version: 2, mapper: mapOrderCreatedV2 },
+  { type: "order_cancelled", version: 1, mapper: mapOrderCancelledV1 },
+  { type: "payment_settled", version: 1, mapper: mapPaymentSettledV1 },
+  { type: "shipment_update", version: 1, mapper: mapShipmentUpdateV1 },
+  { type: "customer_signup", version: 1, mapper: mapCustomerSignupV1 },
+  { type: "customer_profile_updated", version: 1, mapper: mapCustomerProfileUpdatedV1 },
+  { type: "stock_movement", version: 1, mapper: mapStockMovementV1 },
+  { type: "system_ping", version: 1, mapper: mapSystemPingV1 },
+];
+
+export const demoCatalog = defineCatalog({ name: "meshbridge-demo", topics: catalogTopics, mappers });
+export default demoCatalog;
+
+/** This file, for configurations and commands that name the demo catalog (`catalog.module`). */
+export const demoCatalogModule: string = import.meta.filename;
+
 /** A registry with a mapper for every type@version of the legacy vocabulary. */
 export function createCatalogRegistry(unknownEventPolicy: UnknownEventPolicy): MapperRegistry {
-  return new MapperRegistry(unknownEventPolicy)
-    .register("order_created", 1, mapOrderCreatedV1)
-    .register("order_created", 2, mapOrderCreatedV2)
-    .register("order_cancelled", 1, mapOrderCancelledV1)
-    .register("payment_settled", 1, mapPaymentSettledV1)
-    .register("shipment_update", 1, mapShipmentUpdateV1)
-    .register("customer_signup", 1, mapCustomerSignupV1)
-    .register("customer_profile_updated", 1, mapCustomerProfileUpdatedV1)
-    .register("stock_movement", 1, mapStockMovementV1)
-    .register("system_ping", 1, mapSystemPingV1);
+  return createMapperRegistry(demoCatalog, unknownEventPolicy);
 }

@@ -2,6 +2,7 @@
 // the event message first, so the Confluent message-index is always [0]), subject = TopicNameStrategy.
 import { join } from "node:path";
 import type { DescMessage } from "@bufbuild/protobuf";
+import { type CatalogTopic, defineTopic } from "../src/mapping/catalog-module.ts";
 import { CustomerAddressChangedSchema } from "./gen/meshbridge/catalog/v1/customer_address_changed_pb.ts";
 import { CustomerRegisteredSchema } from "./gen/meshbridge/catalog/v1/customer_registered_pb.ts";
 import { InventoryAdjustedSchema } from "./gen/meshbridge/catalog/v1/inventory_adjusted_pb.ts";
@@ -10,30 +11,11 @@ import { OrderPlacedSchema } from "./gen/meshbridge/catalog/v1/order_placed_pb.t
 import { PaymentCapturedSchema } from "./gen/meshbridge/catalog/v1/payment_captured_pb.ts";
 import { ShipmentDispatchedSchema } from "./gen/meshbridge/catalog/v1/shipment_dispatched_pb.ts";
 
-export interface CatalogTopic<Desc extends DescMessage = DescMessage> {
-  /** Kafka topic name: catalog.<domain>.<event>.v<major>. */
-  readonly topic: string;
-  /** Schema-registry subject (TopicNameStrategy): `${topic}-value`. */
-  readonly subject: string;
-  /** Generated descriptor of the topic's message (the first message of its file). */
-  readonly schema: Desc;
-  /** Absolute path of the topic's .proto file: the text that is registered. */
-  readonly protoPath: string;
-  /** CloudEvents `type` of every record on the topic. */
-  readonly ceType: string;
-}
-
 /** Root of the buf module; `protoPath` values live below it. */
 export const catalogProtoRoot: string = join(import.meta.dirname, "proto");
 
 function topic<Desc extends DescMessage>(name: string, schema: Desc, protoFile: string, ceType: string): CatalogTopic<Desc> {
-  return Object.freeze({
-    topic: name,
-    subject: `${name}-value`,
-    schema,
-    protoPath: join(catalogProtoRoot, "meshbridge/catalog/v1", protoFile),
-    ceType,
-  });
+  return defineTopic({ topic: name, schema, protoPath: join(catalogProtoRoot, "meshbridge/catalog/v1", protoFile), ceType });
 }
 
 export const orderPlacedTopic = topic(
@@ -88,6 +70,8 @@ export const catalogTopics: readonly CatalogTopic[] = Object.freeze([
   customerAddressChangedTopic,
   inventoryAdjustedTopic,
 ]);
+
+export type { CatalogTopic };
 
 const byTopic: ReadonlyMap<string, CatalogTopic> = new Map(catalogTopics.map((t) => [t.topic, t]));
 

@@ -1,12 +1,12 @@
 // The composition root: builds every stage from the configuration, runs the start-up checks
 // (schemas, topics), starts the sources, and stops everything in the right order.
 import type { Server } from "node:http";
-import { createCatalogRegistry } from "../../catalog/index.ts";
 import { openLegacyEnvelope } from "../crypto/decrypt.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import { StaticKeyring } from "../crypto/static-keyring.ts";
 import type { LegacyEnvelope } from "../envelope/legacy-envelope.ts";
 import { readEnvelope } from "../envelope/read.ts";
+import { type CatalogModule, createMapperRegistry } from "../mapping/catalog-module.ts";
 import { parseLegacyEvent } from "../mapping/parse.ts";
 import { startOpsServer } from "../ops/http.ts";
 import type { Logger } from "../ops/log.ts";
@@ -25,6 +25,7 @@ import { type BackoffPolicy, backoffDelay, sleep } from "../sources/core/backoff
 import type { Source, SourceContext } from "../sources/source.ts";
 import { type BridgeConfig, redactConfig } from "./config.ts";
 import { deployedCatalog, withTopicPrefix } from "./deployed-catalog.ts";
+import { loadCatalogModule } from "./load-catalog.ts";
 
 export const REGISTER_COMMAND = "meshbridge schemas register";
 
@@ -103,7 +104,7 @@ async function createKeyring(config: BridgeConfig): Promise<Keyring> {
 }
 
 /** Retries the registry check while the registry is unreachable; any other failure is fatal. */
-async function loadEncoderWithRetry(config: BridgeConfig, log: Logger, stop: AbortSignal) {
+async function loadEncoderWithRetry(config: BridgeConfig, catalog: CatalogModule, log: Logger, stop: AbortSignal) {
   const client = new RegistryClient({
     url: config.registry.url,
     basicAuth:
@@ -113,7 +114,9 @@ async function loadEncoderWithRetry(config: BridgeConfig, log: Logger, stop: Abo
   });
   for (let attempt = 1; ; attempt++) {
     try {
-      return await loadCatalogEncoder(deployedCatalog(config.kafka.topicPrefix), client, { registerCommand: REGISTER_COMMAND });
+      return await loadCatalogEncoder(deployedCatalog(catalog.topics, config.kafka.topicPrefix), client, {
+        registerCommand: REGISTER_COMMAND,
+      });
     } catch (error) {
       if (!(error instanceof RegistryUnavailableError)) throw error;
       if (stop.aborted) throw new StartupStopped("schema registry unreachable");
@@ -157,8 +160,10 @@ export async function startBridge(
   let sink: KafkaSink | undefined;
   const started: Source[] = [];
   try {
+    const catalog = await unlessStopped(loadCatalogModule(config.catalog.module), startupStop, "loading the catalog");
+    log.info("catalog loaded", { catalog: catalog.name, topics: catalog.topics.length, mappers: catalog.mappers.length });
     keyring = await unlessStopped(createKeyring(config), startupStop, "loading keys");
-    const encoder = await loadEncoderWithRetry(config, log, startupStop);
+    const encoder = await loadEncoderWithRetry(config, catalog, log, startupStop);
     log.info("schemas verified", { subjects: encoder.topics.length });
     sink = new KafkaSink({
       bootstrapBrokers: config.kafka.bootstrapBrokers,
@@ -166,17 +171,17 @@ export async function startBridge(
       tls: config.kafka.tls,
       sasl: config.kafka.sasl,
     });
-    const topics = deployedCatalog(config.kafka.topicPrefix).map((entry) => entry.topic);
+    const topics = deployedCatalog(catalog.topics, config.kafka.topicPrefix).map((entry) => entry.topic);
     await unlessStopped(sink.start([...topics, config.kafka.deadLetterTopic]), startupStop, "connecting to Kafka");
     log.info("kafka topics verified", { topics: topics.length + 1 });
 
-    const registry = createCatalogRegistry(config.mapping.unknownType);
+    const registry = createMapperRegistry(catalog, config.mapping.unknownType);
     const map = withTopicPrefix((event, context) => registry.map(event, context), config.kafka.topicPrefix);
     const stages: PipelineStages<LegacyEnvelope> = {
       readEnvelope,
       keys: keyring,
       decrypt: openLegacyEnvelope,
-      parse: parseLegacyEvent,
+      parse: catalog.parse ?? parseLegacyEvent,
       map,
       encode: (event) => encoder.encode(event),
     };

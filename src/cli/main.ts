@@ -11,12 +11,15 @@ import { ConfigError, loadConfig } from "./config.ts";
 const usage = `meshbridge — legacy SNS/SQS and Pub/Sub events into the Kafka event mesh
 
 usage:
-  meshbridge run --config FILE               run the bridge; FILE is .yaml or .json (SIGTERM/SIGINT: graceful shutdown)
-  meshbridge schemas register [--registry URL] [--prefix P]
+  meshbridge run --config FILE [--catalog MODULE]
+                                             run the bridge; FILE is .yaml or .json (SIGTERM/SIGINT: graceful shutdown)
+  meshbridge schemas register --catalog MODULE [--registry URL] [--prefix P]
                                              register the catalog schemas (deploy time; run never registers)
-  meshbridge topics create [--bootstrap HOST:PORT] [--partitions N] [--dlq TOPIC] [--prefix P]
+  meshbridge topics create --catalog MODULE [--bootstrap HOST:PORT] [--partitions N] [--dlq TOPIC] [--prefix P]
                                              create the catalog and dead-letter topics
-  meshbridge dry-run [--tenant T] FILE...    map plain legacy events (JSON files) and print the catalog events
+  meshbridge dry-run --catalog MODULE [--tenant T] FILE...
+                                             map plain legacy events (JSON files) and print the catalog events
+  meshbridge catalog init DIR                write a minimal catalog module to start from (docs/catalogs.md)
   meshbridge simulate provision --name NAME [--tenants 50] [--key-versions 2]
                        [--topology per-tenant|per-type] [--keys static|aws-kms] [--dir DIR]
   meshbridge simulate publish --world FILE [--count N | --seconds S] [--rate EVENTS_PER_S] [--size BYTES]
@@ -32,8 +35,9 @@ usage:
   meshbridge demo [--rate 40] [--seconds 60] [--tenants 50]
                                              the whole thing on the local mesh (npm run demo)
 
-Local-mesh defaults come from infra/stack/ports.ts; MB_AWS_ENDPOINT, MB_REGISTRY_URL and
-MB_KAFKA_BOOTSTRAP override them.`;
+MODULE is a catalog module's path or package name (MB_CATALOG gives it too; the demo's is
+catalog/index.ts). Local-mesh defaults come from infra/stack/ports.ts; MB_AWS_ENDPOINT,
+MB_REGISTRY_URL and MB_KAFKA_BOOTSTRAP override them.`;
 
 const localAws = () => ({
   region: process.env.AWS_REGION ?? "us-east-1",
@@ -63,11 +67,20 @@ function publishWorkload(values: Readonly<Record<string, string | undefined>>) {
   };
 }
 
+/** The catalog module of a command: --catalog, else MB_CATALOG (a path against the working directory). */
+async function catalogOf(command: string, flag: string | undefined) {
+  const spec = flag ?? process.env.MB_CATALOG;
+  if (spec === undefined || spec === "") throw new ConfigError(`${command}: --catalog MODULE (or MB_CATALOG) is required`);
+  const { loadCatalogModule } = await import("./load-catalog.ts");
+  return loadCatalogModule(spec);
+}
+
 async function run(argv: readonly string[]): Promise<void> {
-  const { values } = parseArgs({ args: [...argv], options: { config: { type: "string" } } });
+  const { values } = parseArgs({ args: [...argv], options: { config: { type: "string" }, catalog: { type: "string" } } });
   const path = values.config ?? process.env.MB_CONFIG;
   if (path === undefined) throw new ConfigError("run: --config FILE (or MB_CONFIG) is required");
-  const config = loadConfig(path);
+  // --catalog overrides the file's catalog.module exactly as MB_CATALOG does.
+  const config = loadConfig(path, values.catalog === undefined ? process.env : { ...process.env, MB_CATALOG: values.catalog });
   const log = createLogger(config.log.level, { service: "meshbridge" });
   const { startBridge, StartupStopped, AFTER_GRACE_MS } = await import("./bridge.ts");
   // Listening from the start: a signal during start-up (registry or Kafka unreachable) stops it too.
@@ -153,10 +166,14 @@ async function main(argv: readonly string[]): Promise<void> {
       return run(argv.slice(1));
     case "schemas": {
       if (sub !== "register") break;
-      const { values } = parseArgs({ args: rest, options: { registry: { type: "string" }, prefix: { type: "string" } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { registry: { type: "string" }, prefix: { type: "string" }, catalog: { type: "string" } },
+      });
       const url = values.registry ?? process.env.MB_REGISTRY_URL ?? meshEndpoints.registryUrl;
+      const catalog = await catalogOf("schemas register", values.catalog);
       const { registerCatalogSchemas } = await import("./commands/schemas.ts");
-      return registerCatalogSchemas(url, console.log, values.prefix ?? "");
+      return registerCatalogSchemas(catalog.topics, url, console.log, values.prefix ?? "");
     }
     case "topics": {
       if (sub !== "create") break;
@@ -167,23 +184,38 @@ async function main(argv: readonly string[]): Promise<void> {
           partitions: { type: "string" },
           dlq: { type: "string" },
           prefix: { type: "string" },
+          catalog: { type: "string" },
         },
       });
+      const catalog = await catalogOf("topics create", values.catalog);
       const bootstrap = (values.bootstrap ?? process.env.MB_KAFKA_BOOTSTRAP ?? meshEndpoints.kafkaBootstrap).split(",");
       const partitions = int(values.partitions, "partitions", 6);
       const { createBridgeTopics } = await import("./commands/topics.ts");
-      return createBridgeTopics(bootstrap, values.dlq ?? "meshbridge.dlq", partitions, console.log, values.prefix ?? "");
+      return createBridgeTopics(
+        catalog.topics,
+        bootstrap,
+        values.dlq ?? "meshbridge.dlq",
+        partitions,
+        console.log,
+        values.prefix ?? "",
+      );
     }
     case "dry-run": {
       const { values, positionals } = parseArgs({
         args: argv.slice(1),
-        options: { tenant: { type: "string" } },
+        options: { tenant: { type: "string" }, catalog: { type: "string" } },
         allowPositionals: true,
       });
       if (positionals.length === 0) throw new ConfigError("dry-run: give one or more legacy event JSON files");
+      const catalog = await catalogOf("dry-run", values.catalog);
       const { dryRun } = await import("./commands/dry-run.ts");
-      if (dryRun(positionals, values.tenant ?? "tenant-0001") > 0) process.exitCode = 1;
+      if (dryRun(catalog, positionals, values.tenant ?? "tenant-0001") > 0) process.exitCode = 1;
       return;
+    }
+    case "catalog": {
+      if (sub !== "init") break;
+      const { initCatalog } = await import("./commands/catalog-init.ts");
+      return initCatalog(rest, console.log);
     }
     case "simulate": {
       const { values } = parseArgs({

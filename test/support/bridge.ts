@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { demoCatalogModule } from "../../catalog/index.ts";
 import { meshEndpoints, repoRoot } from "../../infra/stack/ports.ts";
 import { type RunningBridge, startBridge } from "../../src/cli/bridge.ts";
 import { parseConfig } from "../../src/cli/config.ts";
@@ -26,6 +27,8 @@ export interface BridgeSettings {
   readonly shutdownGraceSeconds?: number;
   /** "debug" logs the id of every source message received (see DeliveryLedger). */
   readonly logLevel?: "debug" | "info";
+  /** The catalog module (default: the demo catalog, catalog/index.ts). */
+  readonly catalogModule?: string;
 }
 
 /** A configuration file's content for the deployment, with the world's keys. */
@@ -35,6 +38,7 @@ export function bridgeConfig(
   settings: BridgeSettings,
 ): Record<string, unknown> {
   return {
+    catalog: { module: settings.catalogModule ?? demoCatalogModule },
     kafka: {
       bootstrapBrokers: [meshEndpoints.kafkaBootstrap],
       deadLetterTopic: deployment.deadLetterTopic,

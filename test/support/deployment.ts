@@ -3,7 +3,7 @@
 // registered and topics created under it, and a directory for its world, key and config files.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { CatalogTopic } from "../../catalog/index.ts";
+import { type CatalogTopic, catalogTopics } from "../../catalog/index.ts";
 import { meshEndpoints, repoRoot } from "../../infra/stack/ports.ts";
 import { registerCatalogSchemas } from "../../src/cli/commands/schemas.ts";
 import { createBridgeTopics } from "../../src/cli/commands/topics.ts";
@@ -39,9 +39,9 @@ export async function isolatedDeployment(label: string, options: DeploymentOptio
     config,
   }));
   if (special.length > 0) await ensureTopics([meshEndpoints.kafkaBootstrap], special);
-  await registerCatalogSchemas(meshEndpoints.registryUrl, () => {}, prefix);
-  await createBridgeTopics([meshEndpoints.kafkaBootstrap], deadLetterTopic, partitions, () => {}, prefix);
-  return { prefix, deadLetterTopic, catalog: deployedCatalog(prefix), directory };
+  await registerCatalogSchemas(catalogTopics, meshEndpoints.registryUrl, () => {}, prefix);
+  await createBridgeTopics(catalogTopics, [meshEndpoints.kafkaBootstrap], deadLetterTopic, partitions, () => {}, prefix);
+  return { prefix, deadLetterTopic, catalog: deployedCatalog(catalogTopics, prefix), directory };
 }
 
 /** A name for the deployment's legacy world: valid for SNS, SQS, KMS and Pub/Sub ids. */

@@ -1,5 +1,6 @@
 // A configuration with every section given, for the measurements.
 export const sample = {
+  catalog: { module: "@acme/orders-catalog" },
   kafka: {
     bootstrapBrokers: ["127.0.0.1:19092"],
     tls: true,

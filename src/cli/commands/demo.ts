@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { toJson } from "@bufbuild/protobuf";
-import { catalogTopics } from "../../../catalog/index.ts";
+import { catalogTopics, demoCatalogModule } from "../../../catalog/index.ts";
 import { meshEndpoints } from "../../../infra/stack/ports.ts";
 import { openRecordReader } from "../../ops/kafka-reader.ts";
 import { createLogger } from "../../ops/log.ts";
@@ -41,8 +41,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   process.env.AWS_ACCESS_KEY_ID ??= "test";
   process.env.AWS_SECRET_ACCESS_KEY ??= "test";
   say("registering catalog schemas and creating topics");
-  await registerCatalogSchemas(meshEndpoints.registryUrl, () => {});
-  await createBridgeTopics([meshEndpoints.kafkaBootstrap], DLQ, 6, () => {});
+  await registerCatalogSchemas(catalogTopics, meshEndpoints.registryUrl, () => {});
+  await createBridgeTopics(catalogTopics, [meshEndpoints.kafkaBootstrap], DLQ, 6, () => {});
   const name = `demo-${Date.now().toString(36)}`;
   say(
     `provisioning the AWS side of legacy world ${name}: ${options.tenants} tenants, 2 key versions each, SNS topics into one SQS queue`,
@@ -77,6 +77,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   writeFileSync(keyFile, JSON.stringify(merged), { mode: 0o600 });
 
   const config = parseConfig({
+    catalog: { module: demoCatalogModule },
     kafka: { bootstrapBrokers: [meshEndpoints.kafkaBootstrap], deadLetterTopic: DLQ },
     registry: { url: meshEndpoints.registryUrl },
     aws: { region: options.aws.region, endpoint: options.aws.endpoint },

@@ -2,16 +2,22 @@
 // mappers and prints the catalog events as JSON, without any server. For mapper authors.
 import { readFileSync } from "node:fs";
 import { toJson } from "@bufbuild/protobuf";
-import { createCatalogRegistry } from "../../../catalog/index.ts";
+import { type CatalogModule, createMapperRegistry } from "../../mapping/catalog-module.ts";
 import { parseLegacyEvent } from "../../mapping/parse.ts";
 import { PermanentError } from "../../pipeline/errors.ts";
 
-export function dryRun(files: readonly string[], tenant: string, out: (line: string) => void = console.log): number {
-  const registry = createCatalogRegistry("dead-letter");
+export function dryRun(
+  catalog: CatalogModule,
+  files: readonly string[],
+  tenant: string,
+  out: (line: string) => void = console.log,
+): number {
+  const registry = createMapperRegistry(catalog, "dead-letter");
+  const parse = catalog.parse ?? parseLegacyEvent;
   let failures = 0;
   for (const file of files) {
     try {
-      const event = parseLegacyEvent(readFileSync(file), tenant);
+      const event = parse(readFileSync(file), tenant);
       const outputs = registry.map(event, { tenant });
       const rendered = outputs.map((output) => ({
         topic: output.topic,

@@ -3,7 +3,8 @@
 // cross-field rules checked, secrets resolved, frozen. Any problem: ConfigError listing them all.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { extname } from "node:path";
+import { dirname, extname, isAbsolute, resolve } from "node:path";
+import { isCatalogPath } from "../catalog-spec.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { checkRules } from "./rules.ts";
 import { resolveSecrets } from "./secrets.ts";
@@ -12,6 +13,7 @@ import { validateSchema } from "./validate.ts";
 
 /** Environment variables that override a key, applied before validation (so checked too). */
 export const environmentOverrides = [
+  { variable: "MB_CATALOG", path: ["catalog", "module"], list: false },
   { variable: "MB_KAFKA_BOOTSTRAP", path: ["kafka", "bootstrapBrokers"], list: true },
   { variable: "MB_REGISTRY_URL", path: ["registry", "url"], list: false },
   { variable: "MB_AWS_ENDPOINT", path: ["aws", "endpoint"], list: false },
@@ -97,7 +99,18 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   } catch (error) {
     throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  return parseConfig(parseText(text, format, path), env);
+  return parseConfig(withCatalogFromFileDirectory(parseText(text, format, path), path), env);
+}
+
+/**
+ * A relative `catalog.module` in a file means relative to the file (it ships with it); one from
+ * MB_CATALOG or --catalog is relative to the working directory, as any command-line path.
+ */
+function withCatalogFromFileDirectory(raw: unknown, path: string): unknown {
+  if (!isObject(raw) || !isObject(raw.catalog)) return raw;
+  const spec = raw.catalog.module;
+  if (typeof spec !== "string" || spec.startsWith("file:") || isAbsolute(spec) || !isCatalogPath(spec, dirname(path))) return raw;
+  return { ...raw, catalog: { ...raw.catalog, module: resolve(dirname(path), spec) } };
 }
 
 /** The YAML parser is loaded only for a YAML file (tens of ms of start-up; decision 0007). */

@@ -192,8 +192,18 @@ export const pubsubSourceSchema = section(
   "Google Pub/Sub: configured and discovered subscriptions on one pull pool; `subscriptions` and/or `discovery`",
 );
 
+export const catalogSchema = section(
+  {
+    module: text(
+      "the catalog module: a path (in a file: relative to the file's directory) or a package name (`MB_CATALOG` overrides; see docs/catalogs.md)",
+    ),
+  },
+  "the topics, schemas and mappers the bridge maps legacy events to",
+);
+
 export const configSchema = section(
   {
+    catalog: catalogSchema,
     kafka: kafkaSchema,
     registry: registrySchema,
     aws: v.optional(awsSchema, {}),

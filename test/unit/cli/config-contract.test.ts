@@ -9,6 +9,7 @@ type Json = Record<string, unknown>;
 /** Every section present, so that each case breaks exactly one thing. */
 function full(): Json {
   return {
+    catalog: { module: "@acme/orders-catalog" },
     kafka: {
       bootstrapBrokers: ["127.0.0.1:19092"],
       clientId: "meshbridge",
@@ -70,7 +71,11 @@ function issuesOf(raw: unknown, env: NodeJS.ProcessEnv = {}): ConfigError {
 // [section, what is wrong, the configuration, the exact path reported, words of the message]
 const cases: [string, string, Json, string, RegExp][] = [
   // the top level
-  ["root", "an unknown key", withValue("kafkaa", {}), "kafkaa", /unknown setting; expected one of kafka, registry/],
+  ["root", "an unknown key", withValue("kafkaa", {}), "kafkaa", /unknown setting; expected one of catalog, kafka, registry/],
+  // catalog: required, no default (src/ names no catalog of its own)
+  ["catalog", "no catalog section", withValue("catalog", undefined), "catalog", /expected an object, got nothing/],
+  ["catalog", "an empty module", withValue("catalog.module", ""), "catalog.module", /got ""/],
+  ["catalog", "an unknown key", withValue("catalog.modules", "x"), "catalog.modules", /unknown setting/],
   [
     "root",
     "a string for a number",

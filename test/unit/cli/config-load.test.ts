@@ -1,6 +1,6 @@
 // Loading: YAML or JSON by extension, environment overrides, secret references, redaction.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -15,6 +15,7 @@ const file = (name: string, content: string): string => {
 };
 
 const minimal = {
+  catalog: { module: "/catalog/index.ts" },
   kafka: { bootstrapBrokers: ["127.0.0.1:19092"] },
   registry: { url: "http://127.0.0.1:18081" },
   keys: { file: "/keys.json" },
@@ -22,6 +23,8 @@ const minimal = {
 };
 
 const yaml = `
+catalog:
+  module: ./catalogs/orders/index.ts
 kafka:
   bootstrapBrokers: [pkc-1.example:9092]
   tls: true
@@ -60,6 +63,21 @@ describe("loadConfig", () => {
     assert.equal(config.keys.json, '{"tenants": {"t1": {"1": "AAAA"}}}', "the trailing newline is not part of the secret");
     assert.equal(config.sources.pubsub?.discovery[0]?.project, "legacy");
     assert.ok(Object.isFrozen(config.kafka.sasl));
+  });
+
+  it("resolves a relative catalog.module against the file's directory, MB_CATALOG's against the working directory", () => {
+    file("keys.secret", '{"tenants": {"t1": {"1": "AAAA"}}}\n');
+    const env = { MB_TEST_KAFKA_PASSWORD: "kafka-pw" };
+    const path = file("catalog.yaml", yaml);
+    assert.equal(loadConfig(path, env).catalog.module, join(directory, "catalogs", "orders", "index.ts"));
+    assert.equal(loadConfig(path, { ...env, MB_CATALOG: "./other.ts" }).catalog.module, "./other.ts");
+    assert.equal(loadConfig(path, { ...env, MB_CATALOG: "@acme/catalog" }).catalog.module, "@acme/catalog");
+    const named = loadConfig(file("named.yaml", yaml.replace("./catalogs/orders/index.ts", "'@acme/catalog'")), env);
+    assert.equal(named.catalog.module, "@acme/catalog", "a package name stays a package name");
+    mkdirSync(join(directory, "plain"), { recursive: true });
+    writeFileSync(join(directory, "plain", "index.ts"), "export default {};\n");
+    const plain = loadConfig(file("plain.yaml", yaml.replace("./catalogs/orders/index.ts", "plain/index.ts")), env);
+    assert.equal(plain.catalog.module, join(directory, "plain", "index.ts"), "a file next to the config file, without ./");
   });
 
   it("reads JSON, and YAML and JSON give the same configuration", () => {

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../../src/cli/config.ts";
 
 const minimal = {
+  catalog: { module: "/catalog/index.ts" },
   kafka: { bootstrapBrokers: ["127.0.0.1:19092"] },
   registry: { url: "http://127.0.0.1:18081/apis/ccompat/v7" },
   keys: { provider: "static", file: "/keys.json" },

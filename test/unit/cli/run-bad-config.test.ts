@@ -24,6 +24,7 @@ test("meshbridge run refuses a bad configuration with exit code 2, naming each p
   writeFileSync(
     config,
     [
+      `catalog: { module: "${join(repoRoot, "catalog", "index.ts")}" }`,
       "kafka:",
       `  bootstrapBrokers: ["${endpoint}"]`,
       '  tls: "true"',
@@ -67,6 +68,7 @@ test("meshbridge run logs the configuration in effect with its secrets redacted"
   writeFileSync(
     config,
     JSON.stringify({
+      catalog: { module: join(repoRoot, "catalog", "index.ts") },
       kafka: {
         bootstrapBrokers: ["127.0.0.1:1"],
         tls: true,
@@ -115,6 +117,7 @@ test("meshbridge run reads tenant keys from keys.json (a secret reference), nami
   writeFileSync(
     config,
     [
+      `catalog: { module: "${join(repoRoot, "catalog", "index.ts")}" }`,
       'kafka: { bootstrapBrokers: ["127.0.0.1:1"] }',
       'registry: { url: "http://127.0.0.1:1" }',
       "keys: { json: { env: MB_TEST_TENANT_KEYS } }",

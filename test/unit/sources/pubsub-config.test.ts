@@ -4,6 +4,7 @@ import { ConfigError, parseConfig } from "../../../src/cli/config.ts";
 import { matchesRule } from "../../../src/sources/pubsub/discovery.ts";
 
 const base = {
+  catalog: { module: "/catalog/index.ts" },
   kafka: { bootstrapBrokers: ["localhost:9092"] },
   registry: { url: "http://localhost:8081" },
   keys: { provider: "static", file: "keys.json" },
