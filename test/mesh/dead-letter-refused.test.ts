@@ -9,11 +9,11 @@ import { dlqHeader } from "../../src/pipeline/records.ts";
 import { sqsBridgeConfig, startBridgeProcess } from "../support/bridge.ts";
 import { isolatedDeployment } from "../support/deployment.ts";
 import { expectedRecords } from "../support/expected.ts";
-import { createQueue, deleteQueue, meshSqs, receiveMessages, uniqueName, waitUntil } from "../support/mesh.ts";
+import { createQueue, deleteQueue, meshQueueSqs, receiveMessages, uniqueName, waitUntil } from "../support/mesh.ts";
 import { collectRecords, tally } from "../support/records.ts";
 import { legacyEvents, provisionSqsWorld } from "../support/worlds.ts";
 
-const sqs = meshSqs();
+const sqs = meshQueueSqs();
 after(() => sqs.destroy());
 
 const DLQ_MAX_MESSAGE_BYTES = 20_000;
