@@ -13,7 +13,7 @@ import { bridgeConfig, pubsubSource, spawnStartingBridge, sqsBridgeConfig, start
 import { isolatedDeployment } from "../support/deployment.ts";
 import { expectedRecords } from "../support/expected.ts";
 import { deleteTopics } from "../support/kafka.ts";
-import { meshSqs } from "../support/mesh.ts";
+import { meshQueueSqs } from "../support/mesh.ts";
 import { legacyEvents, provisionPubSubWorld, provisionSqsWorld, publishToSqsWorld } from "../support/worlds.ts";
 
 const GRACE_SECONDS = 3;
@@ -155,7 +155,7 @@ describe("SIGTERM completes within shutdownGraceSeconds + 5 s", { timeout: 240_0
     const inFlight = await bridge.metric("meshbridge_in_flight_messages");
     const produced = await bridge.metric("meshbridge_kafka_records_produced_total");
     const { code, ms } = await terminate(bridge.child, bridge.exited);
-    const sqs = meshSqs();
+    const sqs = meshQueueSqs();
     const attributes = await sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: world.aws.queueUrl,
