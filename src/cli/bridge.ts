@@ -22,6 +22,7 @@ import { loadCatalogEncoder } from "../schema/catalog-encoder.ts";
 import { RegistryUnavailableError } from "../schema/errors.ts";
 import { RegistryClient } from "../schema/registry-client.ts";
 import { KafkaSink } from "../sink/kafka-sink.ts";
+import { assertProbesPassed, type ProbeResult } from "../sources/probe.ts";
 import type { Source } from "../sources/source.ts";
 import { type BridgeConfig, redactConfig } from "./config.ts";
 import { deployedCatalog, withTopicPrefix } from "./deployed-catalog.ts";
@@ -74,6 +75,16 @@ async function loadEncoderWithRetry(config: BridgeConfig, log: Logger, stop: Abo
       log.warn("schema registry unreachable at start-up; retrying", { attempt, delayMs, error: error.message });
       await sleep(delayMs);
     }
+  }
+}
+
+/** Start-up probe of the sources (sqs/probe.ts, pubsub/probe.ts): any problem refuses the start. */
+async function refuseOnProbeProblems(results: Promise<readonly ProbeResult[]>, release: () => unknown): Promise<void> {
+  try {
+    assertProbesPassed(await results);
+  } catch (error) {
+    await release();
+    throw error;
   }
 }
 
@@ -137,6 +148,15 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
         import("../sources/sqs/sqs-source.ts"),
       ]);
       const sqs = createSqsClient({ region: config.aws.region, endpoint: config.aws.endpoint, maxSockets: 256 });
+      await refuseOnProbeProblems(
+        import("../sources/sqs/probe.ts").then(({ probeSqsQueues }) =>
+          probeSqsQueues(
+            sqs,
+            config.sources.sqs.map((options) => options.queueUrl),
+          ),
+        ),
+        () => sqs.destroy(),
+      );
       for (const options of config.sources.sqs) sources.push(new SqsSource(sqs, options, budget, log));
     }
     const pubsub = config.sources.pubsub;
@@ -149,6 +169,10 @@ export async function startBridge(config: BridgeConfig, log: Logger): Promise<Ru
       const api = createSubscriberApi(
         { projectId: pubsub.project, emulatorHost: pubsub.emulatorHost },
         { callTimeoutMs: 30_000 },
+      );
+      await refuseOnProbeProblems(
+        import("../sources/pubsub/probe.ts").then(({ probePubSub }) => probePubSub(api, pubsub)),
+        () => api.close(),
       );
       sources.push(new PubSubSource(api, pubsub, budget, log));
     }
