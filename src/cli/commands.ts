@@ -107,7 +107,7 @@ export const commands: readonly Command[] = [
   {
     name: "dry-run",
     summary: "map legacy events (JSON files) and print the catalog events, without any server",
-    options: { tenant: { value: "T", description: "tenant of events that do not name one", default: "tenant-0001" } },
+    options: { tenant: { value: "T", description: 'tenant (default: the file\'s "tenant", else tenant-0001)' } },
     positionals: [
       {
         name: "FILE",
@@ -117,7 +117,7 @@ export const commands: readonly Command[] = [
     ],
     run: async (args) => {
       const { dryRun } = await import("./commands/dry-run.ts");
-      if (dryRun(args.positionals, args.values.tenant!) > 0) process.exitCode = 1;
+      if (dryRun(args.positionals, args.values.tenant) > 0) process.exitCode = 1;
     },
   },
   {
