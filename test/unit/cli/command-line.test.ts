@@ -90,3 +90,20 @@ describe("the command line", () => {
     assert.match(good.stdout, /--partitions N +partitions per topic \(default: 6\)/);
   });
 });
+
+describe("MB_CACHE_DIR and the developer script", () => {
+  it("moves the simulator's default directory", () => {
+    const result = spawnSync(process.execPath, [join(repoRoot, "src", "cli", "main.ts"), "simulate", "provision", "--help"], {
+      encoding: "utf8",
+      env: { ...process.env, MB_CACHE_DIR: "/tmp/mb-cache-elsewhere" },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /--dir DIR .*\(default: \/tmp\/mb-cache-elsewhere\/sim\)/);
+  });
+
+  it("./dev lists down beside demo and test", () => {
+    const result = spawnSync(join(repoRoot, "dev"), [], { encoding: "utf8" });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /\.\/dev demo .*\| \.\/dev test \| \.\/dev down/);
+  });
+});
