@@ -9,6 +9,8 @@ import { grpcCode, grpcCodeOf, type SubscriberApi, subscriptionPath } from "./su
 
 export interface PubSubProbeConfig {
   readonly project: string;
+  /** Calls in flight at once (one channel carries ~100): the source's pull concurrency. */
+  readonly pullConcurrency: number;
   readonly subscriptions: readonly string[];
   readonly discovery: readonly { readonly project: string; readonly prefix?: string; readonly label?: string }[];
 }
@@ -18,7 +20,7 @@ function problemOf(error: unknown): string {
 }
 
 export async function probePubSub(api: SubscriberApi, config: PubSubProbeConfig): Promise<ProbeResult[]> {
-  const subscriptions = config.subscriptions.map(async (id): Promise<ProbeResult> => {
+  const probeOne = async (id: string): Promise<ProbeResult> => {
     const path = subscriptionPath(config.project, id);
     const subject = `sources.pubsub subscription ${path}`;
     try {
@@ -31,7 +33,14 @@ export async function probePubSub(api: SubscriberApi, config: PubSubProbeConfig)
         problem: problem === "does not exist" ? "does not exist; create it or fix sources.pubsub.subscriptions" : problem,
       };
     }
-  });
+  };
+  // Hundreds of configured subscriptions: a bounded number of calls at a time.
+  const pending = [...config.subscriptions];
+  const byId = new Map<string, ProbeResult>();
+  const worker = async (): Promise<void> => {
+    for (let id = pending.shift(); id !== undefined; id = pending.shift()) byId.set(id, await probeOne(id));
+  };
+  const probed = Promise.all(Array.from({ length: Math.max(1, Math.min(config.pullConcurrency, pending.length)) }, worker));
   const rules = config.discovery.map(async (rule, index): Promise<ProbeResult> => {
     const what = [rule.prefix === undefined ? "" : `prefix ${rule.prefix}`, rule.label === undefined ? "" : `label ${rule.label}`]
       .filter((part) => part !== "")
@@ -45,5 +54,7 @@ export async function probePubSub(api: SubscriberApi, config: PubSubProbeConfig)
       return { subject, problem: `project ${problemOf(error)}` };
     }
   });
-  return Promise.all([...subscriptions, ...rules]);
+  const ruleResults = await Promise.all(rules);
+  await probed;
+  return [...config.subscriptions.map((id) => byId.get(id)!), ...ruleResults];
 }
