@@ -34,7 +34,16 @@ async function check(
   const file = join(deployment.directory, `check-${counter++}.json`);
   writeFileSync(file, typeof config === "string" ? config : JSON.stringify(config));
   const child = spawn(process.execPath, [join(repoRoot, "src", "cli", "main.ts"), "check", "--config", file], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
+    // Exported MB_* endpoints would override the variants' broken ones.
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      MB_KAFKA_BOOTSTRAP: "",
+      MB_REGISTRY_URL: "",
+      MB_AWS_ENDPOINT: "",
+      MB_PUBSUB_EMULATOR_HOST: "",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
