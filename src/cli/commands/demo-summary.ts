@@ -11,18 +11,17 @@ export interface DemoCounts {
   readonly catalogRead: number;
   /** Dead-letter records the demo's consumer read. */
   readonly deadLettered: number;
-  /** Events skipped by policy (mapping.unknownType: skip). */
-  readonly skipped: number;
+  /** Events that made no catalog record (mapped to 0 events, or skipped by policy): meshbridge_skipped_total. */
+  readonly withoutRecords: number;
 }
 
 export function demoSummary(counts: DemoCounts): string[] {
-  const mapped = counts.acked - counts.deadLettered - counts.skipped;
+  const mapped = counts.acked - counts.deadLettered;
   const complete = counts.acked === counts.sent && counts.catalogRead >= counts.produced;
-  const accounting =
-    `${counts.sent} legacy events sent = ${mapped} mapped + ${counts.deadLettered} dead-lettered` +
-    (counts.skipped > 0 ? ` + ${counts.skipped} skipped` : "");
+  const accounting = `${counts.sent} legacy events sent = ${mapped} mapped + ${counts.deadLettered} dead-lettered`;
+  const none = counts.withoutRecords > 0 ? ` (${counts.withoutRecords} of them into none)` : "";
   const head = complete
-    ? `nothing was lost: ${accounting}; the ${mapped} mapped ones became ${counts.produced} catalog records, all read back from Kafka`
+    ? `nothing was lost: ${accounting}; the ${mapped} mapped ones became ${counts.produced} catalog records${none}, all read back from Kafka`
     : `NOT everything is accounted for yet: ${counts.sent} sent, ${counts.acked} acked by the bridge, ${counts.catalogRead} of ${counts.produced} catalog records read back, ${counts.deadLettered} dead-lettered`;
   return [
     head,

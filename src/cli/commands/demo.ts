@@ -196,7 +196,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       produced: bridge.metrics.produced.get(),
       catalogRead: counts.catalog,
       deadLettered: counts.deadLettered,
-      skipped: bridge.metrics.skipped.get(),
+      withoutRecords: bridge.metrics.skipped.get(),
     });
     for (const line of summary) say(line);
   } finally {
