@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { catalogTopics, demoCatalogModule } from "../catalog/index.ts";
-import { meshEndpoints, repoRoot } from "../infra/stack/ports.ts";
+import { cacheDir, meshEndpoints, repoRoot } from "../infra/stack/ports.ts";
 import { registerCatalogSchemas } from "../src/cli/commands/schemas.ts";
 import { simulateProvision } from "../src/cli/commands/simulate.ts";
 import { createBridgeTopics } from "../src/cli/commands/topics.ts";
@@ -22,7 +22,7 @@ import { type AwsClientConfig, createSnsClient } from "../src/sources/aws-client
 /** Topic/subject prefix of everything the benchmark's bridges write. */
 export const BENCH_PREFIX = "mbbench.";
 export const BENCH_DLQ = `${BENCH_PREFIX}meshbridge.dlq`;
-export const BENCH_DIR = join(repoRoot, ".cache", "bench");
+export const BENCH_DIR = join(cacheDir, "bench");
 export const RESULTS_DIR = join(repoRoot, "bench", "results");
 
 export const aws: AwsClientConfig = {

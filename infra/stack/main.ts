@@ -1,6 +1,7 @@
-// `npm run stack -- up | down | status | logs [service]`: the local event mesh of real servers.
+// `npm run stack -- up | down | status | logs [service] | env`: the local event mesh of real servers.
 import { existsSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { meshEnvironment } from "./env.ts";
 import { logFile, portOpen, portOwner, runningPid, stopGroup, waitFor } from "./process.ts";
 import { type Service, services } from "./services.ts";
 
@@ -31,6 +32,7 @@ async function up(selected: readonly Service[]): Promise<void> {
         );
       }
     }
+    console.log(`${service.name}: starting (log ${logFile(service.name)})`);
     service.start();
     starting.push(service);
   }
@@ -99,8 +101,12 @@ async function main(): Promise<void> {
     case "logs":
       logs(selected);
       return;
+    case "env":
+      // For a shell: eval "$(npm run -s stack -- env)"
+      console.log(meshEnvironment());
+      return;
     default:
-      console.error("usage: stack up|down|status|logs [kafka|registry|moto|elasticmq|pubsub ...]");
+      console.error(`usage: stack up|down|status|logs [${services.map((s) => s.name).join("|")} ...] | env`);
       process.exitCode = 2;
   }
 }

@@ -102,11 +102,15 @@ export function requireTool(tool: string, versionArgs: readonly string[], why: s
 }
 
 export function run(command: string, args: readonly string[], what: string, cwd?: string): void {
+  // A first run downloads for minutes: say what is going on, before and after.
+  const began = Date.now();
+  console.log(`stack: ${what} (first run only; this can take a few minutes) ...`);
   const result = spawnSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (result.status !== 0) {
     const tail = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim().split("\n").slice(-20).join("\n");
     throw new Error(`${what} failed (${command} ${args.join(" ")}):\n${tail}`);
   }
+  console.log(`stack: ${what}: done (${((Date.now() - began) / 1000).toFixed(1)}s)`);
 }
 
 export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, logName: string): Promise<void> {

@@ -22,6 +22,7 @@ import { RegistryUnavailableError } from "../schema/errors.ts";
 import { RegistryClient } from "../schema/registry-client.ts";
 import { KafkaSink } from "../sink/kafka-sink.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../sources/core/backoff.ts";
+import { assertProbesPassed, type ProbeResult } from "../sources/probe.ts";
 import type { Source, SourceContext } from "../sources/source.ts";
 import { type BridgeConfig, redactConfig } from "./config.ts";
 import { deployedCatalog, withTopicPrefix } from "./deployed-catalog.ts";
@@ -127,6 +128,16 @@ async function loadEncoderWithRetry(config: BridgeConfig, catalog: CatalogModule
   }
 }
 
+/** Start-up probe of the sources (sqs/probe.ts, pubsub/probe.ts): any problem refuses the start. */
+async function refuseOnProbeProblems(results: Promise<readonly ProbeResult[]>, release: () => unknown): Promise<void> {
+  try {
+    assertProbesPassed(await results);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
 /**
  * Builds and starts the bridge. When `stop` aborts before it is running (a signal during
  * start-up), it closes what it opened and rejects with StartupStopped.
@@ -201,6 +212,19 @@ export async function startBridge(
         import("../sources/sqs/sqs-source.ts"),
       ]);
       const sqs = createSqsClient({ region: config.aws.region, endpoint: config.aws.endpoint, maxSockets: 256 });
+      await unlessStopped(
+        refuseOnProbeProblems(
+          import("../sources/sqs/probe.ts").then(({ probeSqsQueues }) =>
+            probeSqsQueues(
+              sqs,
+              config.sources.sqs.map((options) => options.queueUrl),
+            ),
+          ),
+          () => sqs.destroy(),
+        ),
+        startupStop,
+        "probing the SQS queues",
+      );
       for (const options of config.sources.sqs) sources.push(new SqsSource(sqs, options, log));
     }
     const pubsub = config.sources.pubsub;
@@ -213,6 +237,14 @@ export async function startBridge(
       const api = createSubscriberApi(
         { projectId: pubsub.project, emulatorHost: pubsub.emulatorHost },
         { callTimeoutMs: 30_000 },
+      );
+      await unlessStopped(
+        refuseOnProbeProblems(
+          import("../sources/pubsub/probe.ts").then(({ probePubSub }) => probePubSub(api, pubsub)),
+          () => api.close(),
+        ),
+        startupStop,
+        "probing the Pub/Sub subscriptions",
       );
       sources.push(new PubSubSource(api, pubsub, log));
     }

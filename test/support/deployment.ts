@@ -4,7 +4,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type CatalogTopic, catalogTopics } from "../../catalog/index.ts";
-import { meshEndpoints, repoRoot } from "../../infra/stack/ports.ts";
+import { cacheDir, meshEndpoints } from "../../infra/stack/ports.ts";
 import { registerCatalogSchemas } from "../../src/cli/commands/schemas.ts";
 import { createBridgeTopics } from "../../src/cli/commands/topics.ts";
 import { deployedCatalog } from "../../src/cli/deployed-catalog.ts";
@@ -30,7 +30,7 @@ export async function isolatedDeployment(label: string, options: DeploymentOptio
   const partitions = options.partitions ?? 3;
   const prefix = `${uniqueName(label)}.`;
   const deadLetterTopic = `${prefix}dlq`;
-  const directory = join(repoRoot, ".cache", "test-runs", prefix.slice(0, -1));
+  const directory = join(cacheDir, "test-runs", prefix.slice(0, -1));
   mkdirSync(directory, { recursive: true });
   // Topics with a configuration of their own first: createBridgeTopics leaves existing ones be.
   const special = Object.entries(options.topicConfig ?? {}).map(([name, config]) => ({

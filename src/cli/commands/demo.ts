@@ -4,11 +4,12 @@
 // both, publishes legacy events (plus a few broken ones), and prints decoded catalog events and
 // running counts from a Kafka consumer.
 import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { toJson } from "@bufbuild/protobuf";
 import { catalogTopics, demoCatalogModule } from "../../../catalog/index.ts";
-import { meshEndpoints } from "../../../infra/stack/ports.ts";
+import { cacheDir, meshEndpoints } from "../../../infra/stack/ports.ts";
 import { openRecordReader } from "../../ops/kafka-reader.ts";
 import { createLogger } from "../../ops/log.ts";
 import { dlqHeader } from "../../pipeline/records.ts";
@@ -17,6 +18,7 @@ import { RegistryClient } from "../../schema/registry-client.ts";
 import { type AwsClientConfig, createSqsClient } from "../../sources/aws-clients.ts";
 import { startBridge } from "../bridge.ts";
 import { parseConfig, redactConfig } from "../config.ts";
+import { demoSummary } from "./demo-summary.ts";
 import { registerCatalogSchemas } from "./schemas.ts";
 import { simulateProvision, simulateProvisionPubSub, simulatePublish, simulatePublishPubSub } from "./simulate.ts";
 import { createBridgeTopics } from "./topics.ts";
@@ -29,6 +31,8 @@ export interface DemoOptions {
 }
 
 const DLQ = "meshbridge.dlq";
+/** Worlds, keys and the bridge config of each demo run (MB_CACHE_DIR moves it). */
+const SIM_DIR = join(cacheDir, "sim");
 
 /** The tenants section of a static key file (never logged). */
 function readKeyFile(path: string): Record<string, unknown> {
@@ -54,7 +58,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     keyVersions: 2,
     topology: "per-tenant",
     keys: "static",
-    directory: ".cache/sim",
+    directory: SIM_DIR,
   });
   const gcpTenants = Array.from({ length: options.tenants }, (_, index) => `gcp-tenant-${String(index + 1).padStart(4, "0")}`);
   say(
@@ -69,10 +73,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     keyVersions: 2,
     orderedEvery: 5,
     orderingKeysPerTenant: 4,
-    directory: ".cache/sim",
+    directory: SIM_DIR,
   });
   // One keyring for both clouds: the two worlds' tenants are distinct, their key files merge.
-  const keyFile = `.cache/sim/${name}.bridge-keys.json`;
+  const keyFile = join(SIM_DIR, `${name}.bridge-keys.json`);
   const merged = { tenants: { ...readKeyFile(world.keys.bridgeKeyFile), ...readKeyFile(gcpWorld.keys.bridgeKeyFile) } };
   writeFileSync(keyFile, JSON.stringify(merged), { mode: 0o600 });
 
@@ -94,9 +98,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     http: { port: 9464, host: "127.0.0.1" },
     log: { level: "warn" },
   });
-  writeFileSync(`.cache/sim/${name}.bridge.json`, JSON.stringify(redactConfig(config), null, 2));
+  writeFileSync(join(SIM_DIR, `${name}.bridge.json`), JSON.stringify(redactConfig(config), null, 2));
   const bridge = await startBridge(config, createLogger("warn", { service: "meshbridge" }));
-  say(`bridge running; metrics at http://127.0.0.1:${bridge.opsPort}/metrics (config .cache/sim/${name}.bridge.json)`);
+  say(`bridge running; metrics at http://127.0.0.1:${bridge.opsPort}/metrics (config ${join(SIM_DIR, `${name}.bridge.json`)})`);
 
   const decoder = new CatalogRecordDecoder(new RegistryClient({ url: meshEndpoints.registryUrl }), catalogTopics);
   const reader = await openRecordReader({
@@ -184,11 +188,18 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     sqs.destroy();
 
     const deadline = Date.now() + 30_000;
-    while (bridge.metrics.acked.get() < counts.sent && Date.now() < deadline) await sleep(250);
+    const settled = (): boolean => bridge.metrics.acked.get() >= counts.sent && counts.catalog >= bridge.metrics.produced.get();
+    while (!settled() && Date.now() < deadline) await sleep(250);
     await sleep(1000);
-    say(
-      `done: sent ${counts.sent} | bridge acked ${bridge.metrics.acked.get()} | catalog records ${counts.catalog} | dead-lettered ${counts.deadLettered}`,
-    );
+    const summary = demoSummary({
+      sent: counts.sent,
+      acked: bridge.metrics.acked.get(),
+      produced: bridge.metrics.produced.get(),
+      catalogRead: counts.catalog,
+      deadLettered: counts.deadLettered,
+      withoutRecords: bridge.metrics.skipped.get(),
+    });
+    for (const line of summary) say(line);
   } finally {
     clearInterval(ticker);
     await bridge.stop();

@@ -26,7 +26,8 @@ const allowed = new Set([
   "src/cli/commands/demo.ts -> catalog/index.ts",
   "src/cli/commands/demo.ts -> infra/stack/ports.ts",
   // issue 10 §2: the local mesh's endpoints as defaults of the dev commands
-  "src/cli/main.ts -> infra/stack/ports.ts",
+  "src/cli/commands.ts -> infra/stack/ports.ts",
+  "src/cli/local-aws.ts -> infra/stack/ports.ts",
 ]);
 
 const importPattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
