@@ -186,7 +186,7 @@ describe("Helm chart", () => {
         assert.ok(r.container.resources?.requests?.memory !== undefined && r.container.resources.limits?.memory !== undefined);
       });
 
-      it("has a PodDisruptionBudget and a ServiceMonitor on the Service's ops port", () => {
+      it("has a PodDisruptionBudget, spreads over nodes and zones, and a ServiceMonitor on the Service's ops port", () => {
         const podLabels = r.deployment.spec!.template.metadata!.labels!;
         const selects = (selector: Record<string, string> | undefined) =>
           selector !== undefined &&
@@ -195,6 +195,15 @@ describe("Helm chart", () => {
         const pdb = findObject(r.objects, "PodDisruptionBudget") as unknown as IPodDisruptionBudget;
         assert.ok(selects(pdb.spec?.selector?.matchLabels), "the PDB selects the bridge's pods");
         assert.ok((pdb.spec?.maxUnavailable === undefined) !== (pdb.spec?.minAvailable === undefined), "one of the two");
+        const spread = podSpec(r.deployment).topologySpreadConstraints ?? [];
+        assert.deepEqual(
+          spread.map((constraint) => constraint.topologyKey),
+          ["kubernetes.io/hostname", "topology.kubernetes.io/zone"],
+        );
+        assert.ok(
+          spread.every((constraint) => selects(constraint.labelSelector?.matchLabels)),
+          "spread over the bridge's pods",
+        );
         const service = findObject(r.objects, "Service") as unknown as IService;
         assert.ok(selects(service.spec?.selector), "the Service selects the bridge's pods");
         const monitor = findObject(r.objects, "ServiceMonitor") as unknown as IServiceMonitor;
@@ -295,6 +304,11 @@ describe("Helm chart", () => {
         message: /terminationGracePeriodSeconds \(60\) must exceed config.shutdownGraceSeconds \(60\)/,
       },
       { why: "ops port 0", set: ["config.http.port=0"], message: /config.http.port: expected 1-65535/ },
+      {
+        why: "a misspelt values key (values.schema.json)",
+        set: ["keda.sqs.queuLength=3"],
+        message: /at '\/keda\/sqs': additional properties 'queuLength' not allowed/,
+      },
       {
         why: "a catalog volume the module is not on",
         set: ["catalog.volume.emptyDir.medium=Memory"],
