@@ -1,7 +1,8 @@
 // `npm run stack -- env`: the shell variables that point meshbridge (run, check, simulate, dlq)
-// at the local mesh, with moto's test credentials (without them the AWS SDK finds none and the
+// at the local mesh and the demo catalog, with moto's test credentials (without them the AWS SDK finds none and the
 // bridge cannot read its queue). Use: eval "$(npm run -s stack -- env)".
-import { meshEndpoints } from "./ports.ts";
+import { join } from "node:path";
+import { meshEndpoints, repoRoot } from "./ports.ts";
 
 export function meshEnvironment(): string {
   const variables: [string, string][] = [
@@ -12,6 +13,8 @@ export function meshEnvironment(): string {
     ["MB_KAFKA_BOOTSTRAP", meshEndpoints.kafkaBootstrap],
     ["MB_REGISTRY_URL", meshEndpoints.registryUrl],
     ["MB_PUBSUB_EMULATOR_HOST", meshEndpoints.pubsubEmulatorHost],
+    // The demo catalog, for the commands that take a catalog (schemas, topics, dry-run).
+    ["MB_CATALOG", join(repoRoot, "catalog", "index.ts")],
   ];
   return variables.map(([name, value]) => `export ${name}=${value}`).join("\n");
 }

@@ -79,16 +79,20 @@ async function terminate(child: { kill(signal: NodeJS.Signals): boolean }, exite
 }
 
 describe("SIGTERM completes within shutdownGraceSeconds + 5 s", { timeout: 240_000 }, () => {
-  it("while SQS receives back off (SQS unreachable)", async (t) => {
+  it("while SQS receives back off (SQS cut off after start-up)", async (t) => {
     const deployment = await isolatedDeployment("stop-sqs-backoff");
     const world = await provisionSqsWorld(deployment, 1);
     const config = sqsBridgeConfig(deployment, world);
+    // Through a proxy the test cuts once the bridge runs: the start-up probe must see the queue.
+    const sqsUrl = new URL(meshEndpoints.sqsEndpoint);
+    const proxy = await cuttableProxy({ host: sqsUrl.hostname, port: Number(sqsUrl.port) });
     const bridge = await startBridgeProcess(deployment, {
       ...config,
       shutdownGraceSeconds: GRACE_SECONDS,
-      aws: { ...(config.aws as object), endpoint: `http://127.0.0.1:${await closedPort()}` },
+      aws: { ...(config.aws as object), endpoint: `http://127.0.0.1:${proxy.port}` },
     });
     t.after(() => bridge.child.kill("SIGKILL"));
+    proxy.cut();
     const failing = (): boolean => bridge.logs.some((line) => line.includes("SQS receive failed; backing off"));
     for (let waited = 0; !failing() && waited < 20_000; waited += 100) await sleep(100);
     assert.ok(failing(), "receives fail and back off");
