@@ -93,7 +93,7 @@ describe("the command line", () => {
 
 describe("MB_CACHE_DIR and the developer script", () => {
   it("moves the simulator's default directory", () => {
-    const result = spawnSync(process.execPath, [join(repoRoot, "src", "cli", "main.ts"), "simulate", "provision", "--help"], {
+    const result = spawnSync(process.execPath, [join(repoRoot, "tools", "cli.ts"), "simulate", "provision", "--help"], {
       encoding: "utf8",
       env: { ...process.env, MB_CACHE_DIR: "/tmp/mb-cache-elsewhere" },
     });
