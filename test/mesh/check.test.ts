@@ -73,7 +73,7 @@ describe("meshbridge check", () => {
 
   before(async () => {
     deployment = await isolatedDeployment("check");
-    sqsWorld = await provisionSqsWorld(deployment, 2, { keys: "aws-kms" });
+    sqsWorld = await provisionSqsWorld(deployment, 2, { queue: "moto-sns", keys: "aws-kms" });
     pubsubWorld = await provisionPubSubWorld(deployment, {
       tenants: 2,
       keyVersions: 1,
