@@ -80,3 +80,22 @@ test("src/ imports nothing from catalog/, bench/, test/, tools/, infra/, example
   }
   assert.deepEqual(found, [], "catalogs are loaded through catalog.module (docs/catalogs.md), never imported");
 });
+
+test("the demo and example catalogs reach the bridge only through meshbridge/catalog", () => {
+  // A catalog importing ../src/ directly loads only inside this repository, never beside an
+  // installed bridge (test/mesh/production-install.test.ts loads the demo catalog that way).
+  const found: string[] = [];
+  for (const folder of ["catalog", "examples"]) {
+    for (const path of tsFiles(join(repoRoot, folder))) {
+      const file = relative(repoRoot, path).split(sep).join("/");
+      for (const specifier of specifiersOf(readFileSync(path, "utf8"))) {
+        if (!specifier.startsWith(".")) continue;
+        const target = relative(repoRoot, resolve(repoRoot, dirname(file), specifier))
+          .split(sep)
+          .join("/");
+        if (!target.startsWith(`${folder}/`)) found.push(`${file} -> ${target}`);
+      }
+    }
+  }
+  assert.deepEqual(found, []);
+});
