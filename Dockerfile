@@ -24,8 +24,6 @@ COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json package-lock.json ./
 COPY --chown=root:root src ./src
 COPY --chown=root:root catalog ./catalog
-# src/cli/main.ts imports the local-mesh defaults from here.
-COPY --chown=root:root infra/stack/ports.ts ./infra/stack/ports.ts
 # The files belong to root and are read-only for the process; it writes nothing but logs (stderr).
 USER 1000:1000
 # The ops port (http.port): /metrics, /healthz, /readyz.

@@ -8,7 +8,7 @@
 // subscriptions. Every event the bridges get is in the ledger; what is still in the subscriptions
 // afterwards is counted (not lost: it would be delivered).
 import { setTimeout as sleep } from "node:timers/promises";
-import type { PubSubWorldFile } from "../src/simulator/pubsub-world.ts";
+import type { PubSubWorldFile } from "../tools/simulator/pubsub-world.ts";
 import { type BaselineResult, barePubSubDrain } from "./baselines.ts";
 import type { DrainResult, LatencyResult } from "./e2e-sqs.ts";
 import { latencyOfPhase, timeDrain } from "./e2e-sqs.ts";

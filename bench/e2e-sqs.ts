@@ -5,8 +5,8 @@
 // rate; p50/p95/p99 from the bridge's own histogram meshbridge_publish_to_ack_seconds (SQS
 // SentTimestamp → Kafka ack), taken as the difference of two snapshots around each phase.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { WorldFile } from "../src/simulator/world.ts";
 import { createSqsClient } from "../src/sources/aws-clients.ts";
+import type { WorldFile } from "../tools/simulator/world.ts";
 import type { Ledger } from "./ledger.ts";
 import { aws, BridgeChild, type BridgeMetricsSample, histogramQuantile, publish, queueDepth } from "./mesh.ts";
 

@@ -3,12 +3,12 @@
 // subscriptions use raw delivery, half wrap the envelope in an SNS notification).
 import { randomBytes, randomUUID } from "node:crypto";
 import { generateLegacyEvent } from "../catalog/legacy/generate.ts";
-import { generateStaticKeys } from "../src/crypto/provision.ts";
-import { sealLegacyEnvelope } from "../src/crypto/seal.ts";
 import { StaticKeyring } from "../src/crypto/static-keyring.ts";
-import { tenantName } from "../src/simulator/world.ts";
 import type { SourceMessage } from "../src/sources/source.ts";
 import { sqsEnvelopeReader } from "../src/sources/sqs/envelope-reader.ts";
+import { generateStaticKeys } from "../tools/legacy-crypto/provision.ts";
+import { sealLegacyEnvelope } from "../tools/legacy-crypto/seal.ts";
+import { tenantName } from "../tools/simulator/world.ts";
 
 export interface Traffic {
   readonly keyring: StaticKeyring;

@@ -11,7 +11,7 @@ import { meshEndpoints } from "../infra/stack/ports.ts";
 import { parseLegacyEnvelope } from "../src/envelope/legacy-envelope.ts";
 import { unwrapSqsBody } from "../src/envelope/sqs-body.ts";
 import { cloudEventId } from "../src/mapping/identity.ts";
-import type { SealedEvent } from "../src/simulator/legacy-stream.ts";
+import type { SealedEvent } from "../tools/simulator/legacy-stream.ts";
 import { BENCH_DLQ, benchTopics } from "./mesh.ts";
 
 interface Expected {

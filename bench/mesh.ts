@@ -10,14 +10,15 @@ import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { catalogTopics, demoCatalogModule } from "../catalog/index.ts";
 import { cacheDir, meshEndpoints, repoRoot } from "../infra/stack/ports.ts";
 import { registerCatalogSchemas } from "../src/cli/commands/schemas.ts";
-import { simulateProvision } from "../src/cli/commands/simulate.ts";
 import { createBridgeTopics } from "../src/cli/commands/topics.ts";
 import { deployedCatalog } from "../src/cli/deployed-catalog.ts";
-import type { SealedEvent } from "../src/simulator/legacy-stream.ts";
-import { legacyStream } from "../src/simulator/legacy-stream.ts";
-import { publishToSns } from "../src/simulator/publish-sns.ts";
-import { sealKeys, type WorldFile } from "../src/simulator/world.ts";
-import { type AwsClientConfig, createSnsClient } from "../src/sources/aws-clients.ts";
+import type { AwsClientConfig } from "../src/sources/aws-clients.ts";
+import { createSnsClient } from "../tools/local-mesh/sns-client.ts";
+import type { SealedEvent } from "../tools/simulator/legacy-stream.ts";
+import { legacyStream } from "../tools/simulator/legacy-stream.ts";
+import { publishToSns } from "../tools/simulator/publish-sns.ts";
+import { simulateProvision } from "../tools/simulator/simulate.ts";
+import { sealKeys, type WorldFile } from "../tools/simulator/world.ts";
 
 /** Topic/subject prefix of everything the benchmark's bridges write. */
 export const BENCH_PREFIX = "mbbench.";

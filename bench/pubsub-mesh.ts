@@ -3,13 +3,13 @@
 // runs' events), an open-loop or as-fast-as-possible publisher through the simulator, the bridge's
 // `sources.pubsub` for a world, and a count of what is still waiting in a world's subscriptions.
 import { meshEndpoints } from "../infra/stack/ports.ts";
-import { simulateProvisionPubSub } from "../src/cli/commands/simulate.ts";
-import { legacyStream, type SealedEvent } from "../src/simulator/legacy-stream.ts";
-import { publishToPubSub } from "../src/simulator/publish-pubsub.ts";
-import { createPublisherClient, deletePubSubWorld, type PubSubWorldFile } from "../src/simulator/pubsub-world.ts";
-import { sealKeys } from "../src/simulator/world.ts";
 import { createSubscriberApi, type SubscriberApi } from "../src/sources/pubsub/subscriber-api.ts";
-import { createPubSubClient } from "../src/sources/pubsub-client.ts";
+import { createPubSubClient } from "../tools/local-mesh/pubsub-client.ts";
+import { legacyStream, type SealedEvent } from "../tools/simulator/legacy-stream.ts";
+import { publishToPubSub } from "../tools/simulator/publish-pubsub.ts";
+import { createPublisherClient, deletePubSubWorld, type PubSubWorldFile } from "../tools/simulator/pubsub-world.ts";
+import { simulateProvisionPubSub } from "../tools/simulator/simulate.ts";
+import { sealKeys } from "../tools/simulator/world.ts";
 import { BENCH_DIR, type PublishOutcome } from "./mesh.ts";
 
 /** A project of the benchmark's own: discovery scans and listings never see the tests' subscriptions. */

@@ -5,8 +5,8 @@
 // StreamingPull stream at any count (the stock client would open 5 per subscription).
 import { setTimeout as sleep } from "node:timers/promises";
 import { meshEndpoints } from "../infra/stack/ports.ts";
-import { createPubSubClient } from "../src/sources/pubsub-client.ts";
 import { socketsTo } from "../test/support/sockets.ts";
+import { createPubSubClient } from "../tools/local-mesh/pubsub-client.ts";
 import { BridgeChild, countSockets } from "./mesh.ts";
 import { BENCH_PUBSUB_PROJECT, pubsubSourceConfig } from "./pubsub-mesh.ts";
 

@@ -1,7 +1,8 @@
 // The demo domain's catalog module (docs/catalogs.md): topics, generated schemas and the mappers
 // from the legacy vocabulary. The bridge loads it from `catalog.module: catalog/index.ts`.
-import { type CatalogMapper, createMapperRegistry, defineCatalog } from "../src/mapping/catalog-module.ts";
-import type { MapperRegistry, UnknownEventPolicy } from "../src/mapping/registry.ts";
+
+import type { MapperRegistry, UnknownEventPolicy } from "meshbridge/catalog";
+import { type CatalogMapper, createMapperRegistry, defineCatalog } from "meshbridge/catalog";
 import { mapCustomerProfileUpdatedV1, mapCustomerSignupV1 } from "./mappers/customers.ts";
 import { mapStockMovementV1 } from "./mappers/inventory.ts";
 import { mapOrderCancelledV1 } from "./mappers/order-cancelled.ts";

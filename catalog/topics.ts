@@ -2,7 +2,7 @@
 // the event message first, so the Confluent message-index is always [0]), subject = TopicNameStrategy.
 import { join } from "node:path";
 import type { DescMessage } from "@bufbuild/protobuf";
-import { type CatalogTopic, defineTopic } from "../src/mapping/catalog-module.ts";
+import { type CatalogTopic, defineTopic } from "meshbridge/catalog";
 import { CustomerAddressChangedSchema } from "./gen/meshbridge/catalog/v1/customer_address_changed_pb.ts";
 import { CustomerRegisteredSchema } from "./gen/meshbridge/catalog/v1/customer_registered_pb.ts";
 import { InventoryAdjustedSchema } from "./gen/meshbridge/catalog/v1/inventory_adjusted_pb.ts";

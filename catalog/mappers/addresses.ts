@@ -1,5 +1,5 @@
 // The three legacy address shapes → the catalog's address messages.
-import { type JsonObject, optionalString, requireString } from "../../src/mapping/fields.ts";
+import { type JsonObject, optionalString, requireString } from "meshbridge/catalog";
 import type { CustomerAddressChanged_Address } from "../gen/meshbridge/catalog/v1/customer_address_changed_pb.ts";
 import type { OrderPlaced_Address } from "../gen/meshbridge/catalog/v1/order_placed_pb.ts";
 import { requireCountry } from "./common.ts";

@@ -1,9 +1,8 @@
 // Conversions every catalog mapper needs: money, codes, keys, and building a CatalogEvent.
 // Failures throw LegacyDataError naming the field, never the value (see src/mapping/legacy-data-error.ts).
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { fieldPath, type JsonObject, jsonTypeOf, requireString } from "../../src/mapping/fields.ts";
-import { LegacyDataError } from "../../src/mapping/legacy-data-error.ts";
-import type { CatalogEvent } from "../../src/mapping/mapper.ts";
+import type { CatalogEvent } from "meshbridge/catalog";
+import { fieldPath, type JsonObject, jsonTypeOf, LegacyDataError, requireString } from "meshbridge/catalog";
 import type { CatalogTopic } from "../topics.ts";
 
 /** The shared result of a mapper that emits nothing (no allocation). */

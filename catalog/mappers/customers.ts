@@ -1,10 +1,18 @@
 // customer_signup v1 → CustomerRegistered, plus CustomerAddressChanged (shipping) when a default
 // address was given. customer_profile_updated v1 → one CustomerAddressChanged per changed address
 // (shipping first, then billing); changes to e-mail, phone or name have no catalog event: nothing.
-import { flag, optionalObject, requireObject, requireString } from "../../src/mapping/fields.ts";
-import { LegacyDataError } from "../../src/mapping/legacy-data-error.ts";
-import type { CatalogEvent, Mapper } from "../../src/mapping/mapper.ts";
-import { parseEpochMillis, parseRfc3339, toRfc3339 } from "../../src/mapping/time.ts";
+
+import type { CatalogEvent, Mapper } from "meshbridge/catalog";
+import {
+  flag,
+  LegacyDataError,
+  optionalObject,
+  parseEpochMillis,
+  parseRfc3339,
+  requireObject,
+  requireString,
+  toRfc3339,
+} from "meshbridge/catalog";
 import { CustomerAddressChanged_Kind } from "../gen/meshbridge/catalog/v1/customer_address_changed_pb.ts";
 import { customerAddressChangedTopic, customerRegisteredTopic } from "../topics.ts";
 import { customerAddressFromV1 } from "./addresses.ts";

@@ -1,7 +1,7 @@
 // stock_movement v1 → one InventoryAdjusted per line (0..N), keyed by warehouse and SKU.
-import { asObject, requireArray, requireInteger, requireString } from "../../src/mapping/fields.ts";
-import type { CatalogEvent, Mapper } from "../../src/mapping/mapper.ts";
-import { parseRfc3339, toRfc3339 } from "../../src/mapping/time.ts";
+
+import type { CatalogEvent, Mapper } from "meshbridge/catalog";
+import { asObject, parseRfc3339, requireArray, requireInteger, requireString, toRfc3339 } from "meshbridge/catalog";
 import { InventoryAdjusted_Reason } from "../gen/meshbridge/catalog/v1/inventory_adjusted_pb.ts";
 import { inventoryAdjustedTopic } from "../topics.ts";
 import { emit, entityKey, requireInt32 } from "./common.ts";

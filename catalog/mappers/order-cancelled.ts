@@ -1,7 +1,7 @@
 // order_cancelled v1 → OrderCancelled.
-import { optionalObject, optionalString, requireObject, requireString } from "../../src/mapping/fields.ts";
-import type { Mapper } from "../../src/mapping/mapper.ts";
-import { parseRfc3339, toRfc3339 } from "../../src/mapping/time.ts";
+
+import type { Mapper } from "meshbridge/catalog";
+import { optionalObject, optionalString, parseRfc3339, requireObject, requireString, toRfc3339 } from "meshbridge/catalog";
 import { OrderCancelled_Initiator, OrderCancelled_Reason } from "../gen/meshbridge/catalog/v1/order_cancelled_pb.ts";
 import { orderCancelledTopic } from "../topics.ts";
 import { decimalToMinor, emit, entityKey, requireCurrency } from "./common.ts";

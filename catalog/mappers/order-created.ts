@@ -1,19 +1,23 @@
 // order_created v1 and v2 → OrderPlaced, plus PaymentCaptured when the order was paid up front.
 // Output order is fixed (OrderPlaced = index 0, PaymentCaptured = index 1): ce_id derives from it.
 // Test orders (v1 is_test_order, v2 flags.test) map to nothing.
+
+import type { CatalogEvent, Mapper } from "meshbridge/catalog";
 import {
   asObject,
   flag,
+  LegacyDataError,
   optionalObject,
   optionalString,
+  parseEpochMillis,
+  parseRfc3339,
   requireArray,
+  requireInstant,
   requireInteger,
   requireObject,
   requireString,
-} from "../../src/mapping/fields.ts";
-import { LegacyDataError } from "../../src/mapping/legacy-data-error.ts";
-import type { CatalogEvent, Mapper } from "../../src/mapping/mapper.ts";
-import { parseEpochMillis, parseRfc3339, requireInstant, toRfc3339 } from "../../src/mapping/time.ts";
+  toRfc3339,
+} from "meshbridge/catalog";
 import { OrderPlaced_Channel, type OrderPlaced_LineItem } from "../gen/meshbridge/catalog/v1/order_placed_pb.ts";
 import { PaymentCaptured_Method } from "../gen/meshbridge/catalog/v1/payment_captured_pb.ts";
 import { orderPlacedTopic, paymentCapturedTopic } from "../topics.ts";

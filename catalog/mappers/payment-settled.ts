@@ -1,8 +1,8 @@
 // payment_settled v1 → PaymentCaptured when the money was taken (CAPTURED, or SETTLED from the
 // batch job); AUTHORIZED / FAILED / REFUNDED are not captures and map to nothing.
-import { requireInteger, requireObject, requireString } from "../../src/mapping/fields.ts";
-import type { Mapper } from "../../src/mapping/mapper.ts";
-import { requireInstant, toRfc3339 } from "../../src/mapping/time.ts";
+
+import type { Mapper } from "meshbridge/catalog";
+import { requireInstant, requireInteger, requireObject, requireString, toRfc3339 } from "meshbridge/catalog";
 import { PaymentCaptured_Method } from "../gen/meshbridge/catalog/v1/payment_captured_pb.ts";
 import { paymentCapturedTopic } from "../topics.ts";
 import { emit, entityKey, none, requireCurrency } from "./common.ts";

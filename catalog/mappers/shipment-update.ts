@@ -1,16 +1,18 @@
 // shipment_update v1 → ShipmentDispatched for status DISPATCHED; every other status (label
 // created, in transit, delivered, returned) has no catalog event yet and maps to nothing.
+
+import type { Mapper } from "meshbridge/catalog";
 import {
   asObject,
+  LegacyDataError,
   optionalString,
   requireArray,
+  requireInstant,
   requireInteger,
   requireObject,
   requireString,
-} from "../../src/mapping/fields.ts";
-import { LegacyDataError } from "../../src/mapping/legacy-data-error.ts";
-import type { Mapper } from "../../src/mapping/mapper.ts";
-import { requireInstant, toRfc3339 } from "../../src/mapping/time.ts";
+  toRfc3339,
+} from "meshbridge/catalog";
 import type { ShipmentDispatched_Item } from "../gen/meshbridge/catalog/v1/shipment_dispatched_pb.ts";
 import { shipmentDispatchedTopic } from "../topics.ts";
 import { emit, entityKey, none, requireInt32, requirePositive } from "./common.ts";

@@ -1,17 +1,20 @@
 // Every meshbridge command, declared once: help, `--help`, the subcommand lists, argument
 // parsing and dispatch are generated from this table by ./command-line.ts. A new command is one
 // entry here plus its module under ./commands/, imported lazily by `run`.
-import { join } from "node:path";
-import { cacheDir, meshEndpoints } from "../../infra/stack/ports.ts";
 import { type Command, numberOption, type OptionSpec, type ParsedArgs, requiredOption, UsageError } from "./command-line.ts";
 
 const env = process.env;
-const simDir = join(cacheDir, "sim");
+
+/** An option's default from the environment (MB_KAFKA_BOOTSTRAP, ...); none when it is unset or empty. */
+const fromEnv = (name: string): { default?: string } => {
+  const value = env[name];
+  return value === undefined || value === "" ? {} : { default: value };
+};
 
 const bootstrap: OptionSpec = {
   value: "HOST:PORT[,...]",
-  description: "Kafka bootstrap brokers (MB_KAFKA_BOOTSTRAP sets the default)",
-  default: env.MB_KAFKA_BOOTSTRAP ?? meshEndpoints.kafkaBootstrap,
+  description: "Kafka bootstrap brokers (required; MB_KAFKA_BOOTSTRAP sets the default)",
+  ...fromEnv("MB_KAFKA_BOOTSTRAP"),
 };
 const prefix: OptionSpec = { value: "P", description: "topic and subject prefix (kafka.topicPrefix)", default: "" };
 const config: OptionSpec = { value: "FILE", description: "configuration file, .yaml/.yml or .json (default: MB_CONFIG)" };
@@ -24,18 +27,6 @@ const dlqFilters: Record<string, OptionSpec> = {
   tenant: { value: "T", description: "only this tenant" },
   source: { value: "S", description: "only this source (queue URL or subscription)" },
 };
-const workload: Record<string, OptionSpec> = {
-  count: { value: "N", description: "events to publish (default: 1000, or no cap with --seconds)" },
-  seconds: { value: "S", description: "publish for this long instead" },
-  rate: { value: "EVENTS_PER_S", description: "events per second, 0: as fast as possible", default: "0" },
-  size: { value: "BYTES", description: "pad each legacy event to about this size, 0: natural size", default: "0" },
-  seed: { value: "N", description: "random seed of the generated events", default: "1" },
-  ids: { value: "FILE", description: "append one legacy event id per published event to FILE" },
-};
-const cloud: OptionSpec = { value: "aws|gcp", description: "AWS (SNS/SQS on moto) or GCP (Pub/Sub emulator)", default: "aws" };
-
-const emulatorNote =
-  "AWS calls go to MB_AWS_ENDPOINT (default: the local moto); Pub/Sub calls to MB_PUBSUB_EMULATOR_HOST (default: the local emulator).";
 
 const catalogOption: OptionSpec = {
   value: "MODULE",
@@ -84,8 +75,8 @@ export const commands: readonly Command[] = [
         options: {
           registry: {
             value: "URL",
-            description: "Confluent-compatible registry (MB_REGISTRY_URL sets the default)",
-            default: env.MB_REGISTRY_URL ?? meshEndpoints.registryUrl,
+            description: "Confluent-compatible registry (required; MB_REGISTRY_URL sets the default)",
+            ...fromEnv("MB_REGISTRY_URL"),
           },
           prefix,
           catalog: catalogOption,
@@ -93,7 +84,12 @@ export const commands: readonly Command[] = [
         run: async (args) => {
           const catalog = await catalogOf(args, "schemas register");
           const { registerCatalogSchemas } = await import("./commands/schemas.ts");
-          await registerCatalogSchemas(catalog.topics, args.values.registry!, console.log, args.values.prefix);
+          await registerCatalogSchemas(
+            catalog.topics,
+            requiredOption(args, "registry", "schemas register"),
+            console.log,
+            args.values.prefix,
+          );
         },
       },
     ],
@@ -115,7 +111,7 @@ export const commands: readonly Command[] = [
         run: async (args) => {
           const catalog = await catalogOf(args, "topics create");
           const { createBridgeTopics } = await import("./commands/topics.ts");
-          const brokers = args.values.bootstrap!.split(",");
+          const brokers = requiredOption(args, "bootstrap", "topics create").split(",");
           await createBridgeTopics(
             catalog.topics,
             brokers,
@@ -161,45 +157,6 @@ export const commands: readonly Command[] = [
     ],
   },
   {
-    name: "simulate",
-    summary: "a simulated legacy backend on the local mesh",
-    subcommands: [
-      {
-        name: "provision",
-        summary: "create a legacy world: tenants, keys, SNS topics into an SQS queue (aws) or Pub/Sub topics (gcp)",
-        options: {
-          cloud,
-          name: { value: "NAME", description: "name of the world (required)" },
-          tenants: { value: "N", description: "number of tenants", default: "50" },
-          "key-versions": { value: "N", description: "key versions per tenant", default: "2" },
-          topology: {
-            value: "per-tenant|per-type",
-            description: "aws: one SNS topic per tenant or per event type",
-            default: "per-tenant",
-          },
-          keys: { value: "static|aws-kms", description: "aws: static keys or KMS-wrapped data keys", default: "static" },
-          project: { value: "P", description: "gcp: project", default: "meshbridge-sim" },
-          "ordered-every": { value: "N", description: "gcp: every Nth subscription is ordered (0: none)", default: "4" },
-          "ordering-keys": { value: "N", description: "gcp: ordering keys per tenant", default: "10" },
-          dir: {
-            value: "DIR",
-            description: "where the world and key files go (MB_CACHE_DIR moves the default)",
-            default: simDir,
-          },
-        },
-        notes: emulatorNote,
-        run: async (args) => (await import("./commands/simulate-command.ts")).provisionCommand(args),
-      },
-      {
-        name: "publish",
-        summary: "publish legacy events into a world made by 'simulate provision'",
-        options: { cloud, world: { value: "FILE", description: "the world file (required)" }, ...workload },
-        notes: emulatorNote,
-        run: async (args) => (await import("./commands/simulate-command.ts")).publishCommand(args),
-      },
-    ],
-  },
-  {
     name: "dlq",
     summary: "the dead-letter topic",
     subcommands: [
@@ -216,23 +173,5 @@ export const commands: readonly Command[] = [
         run: async (args) => (await import("./commands/dlq-command.ts")).replayCommand(args),
       },
     ],
-  },
-  {
-    name: "demo",
-    summary: "the whole thing on the local mesh, both clouds (npm run demo; ./dev demo)",
-    options: {
-      rate: { value: "EVENTS_PER_S", description: "legacy events per second and cloud", default: "40" },
-      seconds: { value: "S", description: "how long to publish", default: "60" },
-      tenants: { value: "N", description: "tenants per cloud", default: "50" },
-    },
-    run: async (args) => {
-      const [{ runDemo }, { localAws }] = await Promise.all([import("./commands/demo.ts"), import("./local-aws.ts")]);
-      await runDemo({
-        aws: localAws(),
-        rate: numberOption(args, "rate"),
-        seconds: numberOption(args, "seconds"),
-        tenants: numberOption(args, "tenants"),
-      });
-    },
   },
 ];

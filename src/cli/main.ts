@@ -13,7 +13,7 @@ const program = {
   summary: "legacy SNS/SQS and Pub/Sub events into the Kafka event mesh",
   commands,
   notes:
-    "Local-mesh defaults come from infra/stack/ports.ts; MB_KAFKA_BOOTSTRAP, MB_REGISTRY_URL, MB_AWS_ENDPOINT and\nMB_PUBSUB_EMULATOR_HOST override them.",
+    'Servers come from the configuration or flags; MB_KAFKA_BOOTSTRAP and MB_REGISTRY_URL are the flags\' defaults.\nThe local mesh: eval "$(npm run -s stack -- env)". Dev tools (simulate, demo): npm run simulate|demo -- --help.',
 };
 
 dispatch(program, process.argv.slice(2), (text) => console.log(text)).catch((error: unknown) => {

@@ -1,8 +1,8 @@
-// Factories for the AWS SDK v3 clients meshbridge uses (SQS, SNS, KMS), tuned for throughput.
+// Factories for the AWS SDK v3 clients meshbridge uses (SQS, KMS), tuned for throughput; the dev
+// tools build their SNS client from shortCallSettings (SNS is not a production dependency).
 // Locally `endpoint` points at moto or ElasticMQ; in production it is left out and the SDK resolves the
 // regional endpoint and the default credential chain (env, SSO, web identity, IMDS, ...).
 import { KMSClient } from "@aws-sdk/client-kms";
-import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 
 export interface AwsCredentials {
@@ -24,7 +24,7 @@ export interface AwsClientConfig {
 /** SQS long polls wait at most 20 s; the request timeout must outlast that or every idle poll fails. */
 export const SQS_MAX_WAIT_SECONDS = 20;
 const SQS_REQUEST_TIMEOUT_MS = (SQS_MAX_WAIT_SECONDS + 10) * 1000;
-/** SNS publish and KMS decrypt are short calls; fail fast and let the SDK retry. */
+/** KMS decrypt and SNS publish are short calls; fail fast and let the SDK retry. */
 const SHORT_REQUEST_TIMEOUT_MS = 10_000;
 const CONNECTION_TIMEOUT_MS = 3_000;
 const DEFAULT_MAX_SOCKETS = 64;
@@ -57,10 +57,11 @@ export function createSqsClient(config: AwsClientConfig): SQSClient {
   return new SQSClient(common(config, SQS_REQUEST_TIMEOUT_MS));
 }
 
-export function createSnsClient(config: AwsClientConfig): SNSClient {
-  return new SNSClient(common(config, SHORT_REQUEST_TIMEOUT_MS));
+/** Client settings for short calls (KMS decrypt; the tools' SNS publish). */
+export function shortCallSettings(config: AwsClientConfig) {
+  return common(config, SHORT_REQUEST_TIMEOUT_MS);
 }
 
 export function createKmsClient(config: AwsClientConfig): KMSClient {
-  return new KMSClient(common(config, SHORT_REQUEST_TIMEOUT_MS));
+  return new KMSClient(shortCallSettings(config));
 }

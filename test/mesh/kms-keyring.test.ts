@@ -7,11 +7,11 @@ import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } f
 import { meshEndpoints } from "../../infra/stack/ports.ts";
 import { openLegacyEnvelope } from "../../src/crypto/decrypt.ts";
 import { KmsKeyring, type KmsKeyringOptions } from "../../src/crypto/kms-keyring.ts";
-import { provisionKmsTenantKeys } from "../../src/crypto/provision.ts";
-import { sealLegacyEnvelope } from "../../src/crypto/seal.ts";
 import { StaticKeyring } from "../../src/crypto/static-keyring.ts";
 import { parseLegacyEnvelope } from "../../src/envelope/legacy-envelope.ts";
 import { isPermanent, isTransient, PermanentError } from "../../src/pipeline/errors.ts";
+import { provisionKmsTenantKeys } from "../../tools/legacy-crypto/provision.ts";
+import { sealLegacyEnvelope } from "../../tools/legacy-crypto/seal.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const suffix = randomBytes(4).toString("hex");

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { StaticKeyFile } from "../../src/crypto/static-keyring.ts";
-import type { WorldFile } from "../../src/simulator/world.ts";
+import type { WorldFile } from "../../tools/simulator/world.ts";
 import { pubsubSource, sqsSource } from "../support/bridge.ts";
 import { expectedRecords } from "../support/expected.ts";
 import { provisionPubSubTestWorld } from "../support/pubsub-test-world.ts";

@@ -5,7 +5,7 @@
 // it is printed here and bounded by the benchmark, not asserted.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { SealedEvent } from "../../src/simulator/legacy-stream.ts";
+import type { SealedEvent } from "../../tools/simulator/legacy-stream.ts";
 import { pubsubSource } from "../support/bridge.ts";
 import { expectedRecords } from "../support/expected.ts";
 import { provisionPubSubTestWorld } from "../support/pubsub-test-world.ts";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { repoRoot } from "../../infra/stack/ports.ts";
-import type { PubSubWorldFile } from "../../src/simulator/pubsub-world.ts";
+import type { PubSubWorldFile } from "../../tools/simulator/pubsub-world.ts";
 import { bridgeConfig, pubsubSource, runBridgeToExit, sqsBridgeConfig } from "../support/bridge.ts";
 import { type Deployment, isolatedDeployment } from "../support/deployment.ts";
 import { provisionPubSubWorld, provisionSqsWorld } from "../support/worlds.ts";

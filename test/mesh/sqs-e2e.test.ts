@@ -6,7 +6,7 @@
 // through real SNS fan-in on moto, whose KMS it needs.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { WorldFile } from "../../src/simulator/world.ts";
+import type { WorldFile } from "../../tools/simulator/world.ts";
 import { type BridgeProcess, sqsBridgeConfig, startBridgeProcess } from "../support/bridge.ts";
 import { DeliveryLedger } from "../support/delivery.ts";
 import { type Deployment, isolatedDeployment } from "../support/deployment.ts";

@@ -4,7 +4,7 @@ import { toJson } from "@bufbuild/protobuf";
 import { createCatalogRegistry } from "../../catalog/index.ts";
 import { cloudEventId } from "../../src/mapping/identity.ts";
 import { parseLegacyEvent } from "../../src/mapping/parse.ts";
-import type { SealedEvent } from "../../src/simulator/legacy-stream.ts";
+import type { SealedEvent } from "../../tools/simulator/legacy-stream.ts";
 
 export interface ExpectedRecord {
   /** The legacy event it comes from (for messages). */

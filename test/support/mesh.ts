@@ -16,8 +16,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { PubSub, Subscription, Topic } from "@google-cloud/pubsub";
 import { meshEndpoints } from "../../infra/stack/ports.ts";
-import { type AwsClientConfig, createKmsClient, createSnsClient, createSqsClient } from "../../src/sources/aws-clients.ts";
-import { createPubSubClient } from "../../src/sources/pubsub-client.ts";
+import { type AwsClientConfig, createKmsClient, createSqsClient } from "../../src/sources/aws-clients.ts";
+import { createPubSubClient } from "../../tools/local-mesh/pubsub-client.ts";
+import { createSnsClient } from "../../tools/local-mesh/sns-client.ts";
 
 export const meshAwsConfig: AwsClientConfig = {
   region: "us-east-1",

@@ -4,7 +4,7 @@
 // `after` (the bridge stopped first).
 import { after, before } from "node:test";
 import type { PubSub } from "@google-cloud/pubsub";
-import { deletePubSubWorld, type PubSubWorldFile } from "../../src/simulator/pubsub-world.ts";
+import { deletePubSubWorld, type PubSubWorldFile } from "../../tools/simulator/pubsub-world.ts";
 import { type BridgeSettings, bridgeConfig, type InProcessBridge, startBridgeInProcess } from "./bridge.ts";
 import { type Deployment, isolatedDeployment } from "./deployment.ts";
 import { meshPubSub } from "./mesh.ts";

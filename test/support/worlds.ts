@@ -1,14 +1,14 @@
 // The legacy backend the tests play, in a deployment's directory: tenants with keys and their
 // SNS/SQS (AWS) or Pub/Sub (GCP) routes, the sealed events of a seed, and publishing them.
 import { meshEndpoints } from "../../infra/stack/ports.ts";
-import { simulateProvision, simulateProvisionPubSub, simulatePublishPubSub } from "../../src/cli/commands/simulate.ts";
-import type { Topology } from "../../src/simulator/aws-world.ts";
-import { legacyStream, type SealedEvent } from "../../src/simulator/legacy-stream.ts";
-import type { PublishedPubSubEvent } from "../../src/simulator/publish-pubsub.ts";
-import { publishToSns } from "../../src/simulator/publish-sns.ts";
-import { writeToQueue } from "../../src/simulator/publish-sqs.ts";
-import type { PubSubWorldFile } from "../../src/simulator/pubsub-world.ts";
-import { sealKeys, type WorldFile } from "../../src/simulator/world.ts";
+import type { Topology } from "../../tools/simulator/aws-world.ts";
+import { legacyStream, type SealedEvent } from "../../tools/simulator/legacy-stream.ts";
+import type { PublishedPubSubEvent } from "../../tools/simulator/publish-pubsub.ts";
+import { publishToSns } from "../../tools/simulator/publish-sns.ts";
+import { writeToQueue } from "../../tools/simulator/publish-sqs.ts";
+import type { PubSubWorldFile } from "../../tools/simulator/pubsub-world.ts";
+import { simulateProvision, simulateProvisionPubSub, simulatePublishPubSub } from "../../tools/simulator/simulate.ts";
+import { sealKeys, type WorldFile } from "../../tools/simulator/world.ts";
 import type { DeliveryLedger } from "./delivery.ts";
 import { type Deployment, worldName } from "./deployment.ts";
 import { meshAwsConfig, meshPubSubProject, meshQueueSqs, meshSns, meshSqsConfig } from "./mesh.ts";

@@ -11,25 +11,6 @@ import { repoRoot } from "../../../infra/stack/ports.ts";
 
 const forbiddenFolders = ["catalog", "bench", "test", "tools", "infra", "examples"];
 
-/**
- * The known exceptions, each `importer -> imported` (repository paths). They are dev tooling
- * still inside src/ that moves out in issue 10 §2 (the simulator, `demo`, `simulate`, and the
- * local-mesh defaults of the dev commands); nothing may be added here. An entry that no longer
- * occurs fails the test too, so the list shrinks as they move.
- */
-const allowed = new Set([
-  // issue 10 §2: the legacy-event generator of the simulator
-  "src/simulator/legacy-stream.ts -> catalog/legacy/generate.ts",
-  "src/simulator/legacy-stream.ts -> catalog/legacy/types.ts",
-  "src/simulator/aws-world.ts -> catalog/legacy/types.ts",
-  // issue 10 §2: the demo runs the demo catalog on the local mesh
-  "src/cli/commands/demo.ts -> catalog/index.ts",
-  "src/cli/commands/demo.ts -> infra/stack/ports.ts",
-  // issue 10 §2: the local mesh's endpoints as defaults of the dev commands
-  "src/cli/commands.ts -> infra/stack/ports.ts",
-  "src/cli/local-aws.ts -> infra/stack/ports.ts",
-]);
-
 const importPattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
 
 /** Every module specifier a file's text names. */
@@ -63,7 +44,7 @@ function violation(file: string, specifier: string): string | undefined {
       .split(sep)
       .join("/");
     const folder = target.split("/")[0]!;
-    if (!forbiddenFolders.includes(folder) || allowed.has(`${file} -> ${target}`)) return undefined;
+    if (!forbiddenFolders.includes(folder)) return undefined;
     return `${file} -> ${target}`;
   }
   if (specifier.startsWith("node:") || builtins.has(specifier)) return undefined;
@@ -90,22 +71,31 @@ test("the scanner finds every form of import", () => {
 
 test("src/ imports nothing from catalog/, bench/, test/, tools/, infra/, examples/ or devDependencies", () => {
   const found: string[] = [];
-  const used = new Set<string>();
   for (const path of tsFiles(join(repoRoot, "src"))) {
     const file = relative(repoRoot, path).split(sep).join("/");
     for (const specifier of specifiersOf(readFileSync(path, "utf8"))) {
       const problem = violation(file, specifier);
       if (problem !== undefined) found.push(problem);
-      if (specifier.startsWith(".")) {
-        used.add(
-          `${file} -> ${relative(repoRoot, resolve(repoRoot, dirname(file), specifier))
-            .split(sep)
-            .join("/")}`,
-        );
-      }
     }
   }
   assert.deepEqual(found, [], "catalogs are loaded through catalog.module (docs/catalogs.md), never imported");
-  const stale = [...allowed].filter((entry) => !used.has(entry));
-  assert.deepEqual(stale, [], "these exceptions no longer occur: remove them from the list");
+});
+
+test("the demo and example catalogs reach the bridge only through meshbridge/catalog", () => {
+  // A catalog importing ../src/ directly loads only inside this repository, never beside an
+  // installed bridge (test/mesh/production-install.test.ts loads the demo catalog that way).
+  const found: string[] = [];
+  for (const folder of ["catalog", "examples"]) {
+    for (const path of tsFiles(join(repoRoot, folder))) {
+      const file = relative(repoRoot, path).split(sep).join("/");
+      for (const specifier of specifiersOf(readFileSync(path, "utf8"))) {
+        if (!specifier.startsWith(".")) continue;
+        const target = relative(repoRoot, resolve(repoRoot, dirname(file), specifier))
+          .split(sep)
+          .join("/");
+        if (!target.startsWith(`${folder}/`)) found.push(`${file} -> ${target}`);
+      }
+    }
+  }
+  assert.deepEqual(found, []);
 });

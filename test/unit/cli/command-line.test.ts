@@ -91,9 +91,47 @@ describe("the command line", () => {
   });
 });
 
+describe("servers: flags or MB_* variables, no built-in local defaults", () => {
+  const bare = { ...process.env };
+  for (const name of ["MB_KAFKA_BOOTSTRAP", "MB_REGISTRY_URL", "MB_CATALOG"]) delete bare[name];
+  const main = join(repoRoot, "src", "cli", "main.ts");
+  const catalog = join(repoRoot, "catalog", "index.ts");
+
+  it("a command that reaches a server names the flag it needs (exit 2)", () => {
+    for (const [words, message] of [
+      [["dlq", "inspect"], /^meshbridge: dlq inspect: --bootstrap is required/],
+      [["topics", "create", "--catalog", catalog], /^meshbridge: topics create: --bootstrap is required/],
+      [["schemas", "register", "--catalog", catalog], /^meshbridge: schemas register: --registry is required/],
+    ] as const) {
+      const result = spawnSync(process.execPath, [main, ...words], { encoding: "utf8", env: bare });
+      assert.equal(result.status, 2, `${words.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+    }
+  });
+
+  it("MB_KAFKA_BOOTSTRAP and MB_REGISTRY_URL are the defaults help shows", () => {
+    const env = { ...bare, MB_KAFKA_BOOTSTRAP: "broker-a:9092", MB_REGISTRY_URL: "http://registry.example:8081" };
+    const topics = spawnSync(process.execPath, [main, "topics", "create", "--help"], { encoding: "utf8", env });
+    assert.match(topics.stdout, /--bootstrap HOST:PORT\[,\.\.\.\] .*\(default: broker-a:9092\)/);
+    const schemas = spawnSync(process.execPath, [main, "schemas", "register", "--help"], { encoding: "utf8", env });
+    assert.match(schemas.stdout, /--registry URL .*\(default: http:\/\/registry\.example:8081\)/);
+  });
+
+  it("the production command table has no simulate or demo (npm run simulate|demo: tools/cli.ts)", async () => {
+    assert.deepEqual(
+      commands.map((command) => command.name).filter((name) => name === "simulate" || name === "demo"),
+      [],
+    );
+    const help = spawnSync(process.execPath, [join(repoRoot, "tools", "cli.ts"), "--help"], { encoding: "utf8" });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^ {2}simulate provision {2}/m);
+    assert.match(help.stdout, /^ {2}demo {16}/m);
+  });
+});
+
 describe("MB_CACHE_DIR and the developer script", () => {
   it("moves the simulator's default directory", () => {
-    const result = spawnSync(process.execPath, [join(repoRoot, "src", "cli", "main.ts"), "simulate", "provision", "--help"], {
+    const result = spawnSync(process.execPath, [join(repoRoot, "tools", "cli.ts"), "simulate", "provision", "--help"], {
       encoding: "utf8",
       env: { ...process.env, MB_CACHE_DIR: "/tmp/mb-cache-elsewhere" },
     });

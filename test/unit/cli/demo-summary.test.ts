@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { demoSummary } from "../../../src/cli/commands/demo-summary.ts";
+import { demoSummary } from "../../../tools/demo/demo-summary.ts";
 
 test("the demo's closing lines say in words that nothing was lost, and where to look next", () => {
   const lines = demoSummary({ sent: 103, acked: 103, produced: 140, catalogRead: 140, deadLettered: 3, withoutRecords: 20 });

@@ -4,10 +4,10 @@
 import { createSecretKey, randomBytes } from "node:crypto";
 import { CachingKeyring } from "../../../src/crypto/caching-keyring.ts";
 import { openLegacyEnvelope } from "../../../src/crypto/decrypt.ts";
-import { sealLegacyEnvelope } from "../../../src/crypto/seal.ts";
 import { StaticKeyring } from "../../../src/crypto/static-keyring.ts";
 import { parseLegacyEnvelope } from "../../../src/envelope/legacy-envelope.ts";
 import { unwrapSqsBody } from "../../../src/envelope/sqs-body.ts";
+import { sealLegacyEnvelope } from "../../../tools/legacy-crypto/seal.ts";
 
 const iterations = Number(process.argv[2] ?? 200_000);
 const rawKey = randomBytes(32);

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { createSecretKey, type KeyObject, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import { openLegacyEnvelope } from "../../../src/crypto/decrypt.ts";
-import { sealLegacyEnvelope } from "../../../src/crypto/seal.ts";
 import { StaticKeyring } from "../../../src/crypto/static-keyring.ts";
 import { parseLegacyEnvelope } from "../../../src/envelope/legacy-envelope.ts";
 import { PermanentError } from "../../../src/pipeline/errors.ts";
+import { sealLegacyEnvelope } from "../../../tools/legacy-crypto/seal.ts";
 
 const rawKey = randomBytes(32);
 const key = createSecretKey(rawKey);

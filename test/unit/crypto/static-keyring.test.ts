@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { generateStaticKeys } from "../../../src/crypto/provision.ts";
 import { StaticKeyring } from "../../../src/crypto/static-keyring.ts";
 import { PermanentError } from "../../../src/pipeline/errors.ts";
+import { generateStaticKeys } from "../../../tools/legacy-crypto/provision.ts";
 
 const k1 = randomBytes(32).toString("base64");
 const k2 = randomBytes(32).toString("base64");

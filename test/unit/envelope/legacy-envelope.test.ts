@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createSecretKey, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
-import { sealLegacyEnvelope } from "../../../src/crypto/seal.ts";
 import { parseLegacyEnvelope } from "../../../src/envelope/legacy-envelope.ts";
 import { PermanentError } from "../../../src/pipeline/errors.ts";
+import { sealLegacyEnvelope } from "../../../tools/legacy-crypto/seal.ts";
 
 const key = createSecretKey(randomBytes(32));
 const sealed = sealLegacyEnvelope(Buffer.from('{"type":"order.placed"}'), "tenant-0007", 2, "evt-1", key);

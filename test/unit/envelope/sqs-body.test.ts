@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { createSecretKey, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
-import { sealLegacyEnvelope } from "../../../src/crypto/seal.ts";
 import { parseLegacyEnvelope } from "../../../src/envelope/legacy-envelope.ts";
 import { unwrapSqsBody } from "../../../src/envelope/sqs-body.ts";
 import { PermanentError } from "../../../src/pipeline/errors.ts";
+import { sealLegacyEnvelope } from "../../../tools/legacy-crypto/seal.ts";
 
 const key = createSecretKey(randomBytes(32));
 const envelope = sealLegacyEnvelope(Buffer.from('{"type":"x"}'), "tenant-0001", 1, "evt-42", key);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { unwrapSqsBody } from "../../../src/envelope/sqs-body.ts";
-import { snsNotificationBody } from "../../../src/simulator/sns-notification.ts";
+import { snsNotificationBody } from "../../../tools/simulator/sns-notification.ts";
 
 const topicArn = "arn:aws:sns:eu-central-1:000000000000:legacy-tenant-0001";
 const envelope = JSON.stringify({ v: 1, tenant: "tenant-0001", kver: 1, alg: "A256GCM", eid: "e-1", iv: "aa", ct: "bb" });

@@ -1,6 +1,6 @@
-// `meshbridge simulate provision|publish [--cloud aws|gcp]`: the command-line side of ./simulate.ts.
-import { choiceOption, numberOption, type ParsedArgs, requiredOption } from "../command-line.ts";
-import { localAws, localPubSubEmulator } from "../local-aws.ts";
+// `npm run simulate -- provision|publish [--cloud aws|gcp]`: the command-line side of ./simulate.ts.
+import { choiceOption, numberOption, type ParsedArgs, requiredOption } from "../../src/cli/command-line.ts";
+import { localAws, localPubSubEmulator } from "../local-mesh/local-aws.ts";
 import { simulateProvision, simulateProvisionPubSub, simulatePublish, simulatePublishPubSub } from "./simulate.ts";
 
 export async function provisionCommand(args: ParsedArgs): Promise<void> {

@@ -3,10 +3,10 @@
 // registered schema is the one the catalog descriptor was generated from, and decodes.
 import { readFileSync } from "node:fs";
 import { type DescMessage, fromBinary, type Message } from "@bufbuild/protobuf";
-import type { SchemaCatalogEntry } from "./catalog-entry.ts";
-import { canonicalProto } from "./proto-canonical.ts";
-import type { RegistryClient } from "./registry-client.ts";
-import { MAGIC_BYTE } from "./wire-format.ts";
+import type { SchemaCatalogEntry } from "../../src/schema/catalog-entry.ts";
+import { canonicalProto } from "../../src/schema/proto-canonical.ts";
+import type { RegistryClient } from "../../src/schema/registry-client.ts";
+import { MAGIC_BYTE } from "../../src/schema/wire-format.ts";
 
 export interface DecodedRecord {
   readonly schemaId: number;

@@ -1,21 +1,17 @@
-// `meshbridge simulate provision|publish`: plays the legacy backend on the local mesh (or any
+// `npm run simulate -- provision|publish`: plays the legacy backend on the local mesh (or any
 // AWS account the SDK reaches): tenants, keys, SNS topics into one SQS queue, and sealed events.
 import { createWriteStream, mkdirSync } from "node:fs";
-import type { Topology } from "../../simulator/aws-world.ts";
-import { legacyStream, type SealedEvent } from "../../simulator/legacy-stream.ts";
-import { type PublishedPubSubEvent, publishToPubSub } from "../../simulator/publish-pubsub.ts";
-import { publishToSns } from "../../simulator/publish-sns.ts";
-import { writeToQueue } from "../../simulator/publish-sqs.ts";
-import {
-  createPublisherClient,
-  type PubSubWorldFile,
-  provisionPubSubWorldFile,
-  readPubSubWorld,
-} from "../../simulator/pubsub-world.ts";
-import { provisionWorld, readWorld, sealKeys, type WorldFile } from "../../simulator/world.ts";
-import type { AwsClientConfig } from "../../sources/aws-clients.ts";
-import { createKmsClient, createSnsClient, createSqsClient } from "../../sources/aws-clients.ts";
-import { createPubSubClient } from "../../sources/pubsub-client.ts";
+import type { AwsClientConfig } from "../../src/sources/aws-clients.ts";
+import { createKmsClient, createSqsClient } from "../../src/sources/aws-clients.ts";
+import { createPubSubClient } from "../local-mesh/pubsub-client.ts";
+import { createSnsClient } from "../local-mesh/sns-client.ts";
+import type { Topology } from "./aws-world.ts";
+import { legacyStream, type SealedEvent } from "./legacy-stream.ts";
+import { type PublishedPubSubEvent, publishToPubSub } from "./publish-pubsub.ts";
+import { publishToSns } from "./publish-sns.ts";
+import { writeToQueue } from "./publish-sqs.ts";
+import { createPublisherClient, type PubSubWorldFile, provisionPubSubWorldFile, readPubSubWorld } from "./pubsub-world.ts";
+import { provisionWorld, readWorld, sealKeys, type WorldFile } from "./world.ts";
 
 /** A count, or a duration (with the count as a cap). */
 function countOrDuration(args: { readonly count: number; readonly durationSeconds?: number }): {

@@ -3,7 +3,7 @@
 import type { KeyObject } from "node:crypto";
 import { generateLegacyEvent } from "../../catalog/legacy/generate.ts";
 import type { LegacyPayload } from "../../catalog/legacy/types.ts";
-import { sealLegacyEnvelope } from "../crypto/seal.ts";
+import { sealLegacyEnvelope } from "../legacy-crypto/seal.ts";
 
 export interface SealedEvent {
   readonly tenant: string;

@@ -26,7 +26,7 @@ export function demoSummary(counts: DemoCounts): string[] {
   return [
     head,
     "(a legacy event becomes 0..N catalog events — e.g. a captured order is an order and a payment — so records and events differ)",
-    "the dead letters, with why: npx meshbridge dlq inspect",
+    'the dead letters, with why: eval "$(npm run -s stack -- env)"; npx meshbridge dlq inspect',
     "the local mesh keeps running for the next run; stop it with ./dev down",
   ];
 }

@@ -6,8 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { CreateKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { generateStaticKeys, provisionKmsTenantKeys } from "../crypto/provision.ts";
-import { StaticKeyring } from "../crypto/static-keyring.ts";
+import { StaticKeyring } from "../../src/crypto/static-keyring.ts";
+import { generateStaticKeys, provisionKmsTenantKeys } from "../legacy-crypto/provision.ts";
 import { type AwsWorld, provisionAwsWorld, provisionDirectAwsWorld, type Topology } from "./aws-world.ts";
 
 export interface WorldFile {

@@ -1,15 +1,15 @@
 // Produces a legacy envelope (what the legacy backend publishes). Used by the simulator and tests.
 import { createCipheriv, type KeyObject, randomFillSync } from "node:crypto";
+import { legacyAad } from "../../src/crypto/aad.ts";
+import { isDataKey } from "../../src/crypto/data-key.ts";
 import {
   GCM_IV_BYTES,
   GCM_TAG_BYTES,
   LEGACY_ALGORITHM,
   MAX_EVENT_ID_LENGTH,
   MAX_KEY_VERSION,
-} from "../envelope/legacy-envelope.ts";
-import { isTenantId, TENANT_ID_PATTERN } from "../envelope/tenant-id.ts";
-import { legacyAad } from "./aad.ts";
-import { isDataKey } from "./data-key.ts";
+} from "../../src/envelope/legacy-envelope.ts";
+import { isTenantId, TENANT_ID_PATTERN } from "../../src/envelope/tenant-id.ts";
 
 // Nonces come from a CSPRNG-filled pool consumed front to back (never reused), which is
 // cheaper than one randomBytes() call per envelope when a simulator seals 10k+/s.

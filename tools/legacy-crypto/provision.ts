@@ -2,10 +2,10 @@
 
 import { randomBytes } from "node:crypto";
 import { GenerateDataKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
-import { isTenantId, TENANT_ID_PATTERN } from "../envelope/tenant-id.ts";
-import type { KmsKeyFile } from "./kms-keyring.ts";
-import { tenantEncryptionContext } from "./kms-keyring.ts";
-import type { StaticKeyFile } from "./static-keyring.ts";
+import type { KmsKeyFile } from "../../src/crypto/kms-keyring.ts";
+import { tenantEncryptionContext } from "../../src/crypto/kms-keyring.ts";
+import type { StaticKeyFile } from "../../src/crypto/static-keyring.ts";
+import { isTenantId, TENANT_ID_PATTERN } from "../../src/envelope/tenant-id.ts";
 
 const PROVISION_CONCURRENCY = 8;
 

@@ -3,9 +3,9 @@
 // gRPC; in production it uses pubsub.googleapis.com and Application Default Credentials. The
 // bridge's source does not use it: see pubsub/grpc-channel.ts.
 import { PubSub } from "@google-cloud/pubsub";
-import { type PubSubClientConfig, pubsubEmulatorHost } from "./pubsub/endpoint.ts";
+import { type PubSubClientConfig, pubsubEmulatorHost } from "../../src/sources/pubsub/endpoint.ts";
 
-export { type PubSubClientConfig, pubsubEmulatorHost } from "./pubsub/endpoint.ts";
+export { type PubSubClientConfig, pubsubEmulatorHost } from "../../src/sources/pubsub/endpoint.ts";
 
 export function createPubSubClient(config: PubSubClientConfig): PubSub {
   const emulatorHost = pubsubEmulatorHost(config);

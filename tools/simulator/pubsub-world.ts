@@ -4,7 +4,7 @@
 // static data keys, sealed exactly as on the AWS side. Saved as a JSON world file.
 import { readFileSync, writeFileSync } from "node:fs";
 import { type PubSub, v1 } from "@google-cloud/pubsub";
-import { generateStaticKeys } from "../crypto/provision.ts";
+import { generateStaticKeys } from "../legacy-crypto/provision.ts";
 import { tenantName } from "./world.ts";
 
 export interface PubSubTenantRoute {

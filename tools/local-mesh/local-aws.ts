@@ -1,6 +1,6 @@
 // AWS client settings for the local mesh's simulators and tools (moto takes any credentials).
 import { meshEndpoints } from "../../infra/stack/ports.ts";
-import type { AwsClientConfig } from "../sources/aws-clients.ts";
+import type { AwsClientConfig } from "../../src/sources/aws-clients.ts";
 
 export function localAws(): AwsClientConfig {
   return {

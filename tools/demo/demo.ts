@@ -1,4 +1,4 @@
-// `meshbridge demo`: the whole bridge on the local mesh, both clouds at once. Registers the
+// `npm run demo` (`./dev demo`): the whole bridge on the local mesh, both clouds at once. Registers the
 // schemas, creates the topics, provisions a legacy world (AWS: SNS topics into one SQS queue;
 // GCP: a Pub/Sub topic and subscription per tenant, found by discovery), runs one bridge over
 // both, publishes legacy events (plus a few broken ones), and prints decoded catalog events and
@@ -8,20 +8,20 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { toJson } from "@bufbuild/protobuf";
-import { catalogTopics, demoCatalogModule } from "../../../catalog/index.ts";
-import { cacheDir, meshEndpoints } from "../../../infra/stack/ports.ts";
-import { openRecordReader } from "../../ops/kafka-reader.ts";
-import { createLogger } from "../../ops/log.ts";
-import { dlqHeader } from "../../pipeline/records.ts";
-import { CatalogRecordDecoder } from "../../schema/record-decoder.ts";
-import { RegistryClient } from "../../schema/registry-client.ts";
-import { type AwsClientConfig, createSqsClient } from "../../sources/aws-clients.ts";
-import { startBridge } from "../bridge.ts";
-import { parseConfig, redactConfig } from "../config.ts";
+import { catalogTopics, demoCatalogModule } from "../../catalog/index.ts";
+import { cacheDir, meshEndpoints } from "../../infra/stack/ports.ts";
+import { startBridge } from "../../src/cli/bridge.ts";
+import { registerCatalogSchemas } from "../../src/cli/commands/schemas.ts";
+import { createBridgeTopics } from "../../src/cli/commands/topics.ts";
+import { parseConfig, redactConfig } from "../../src/cli/config.ts";
+import { openRecordReader } from "../../src/ops/kafka-reader.ts";
+import { createLogger } from "../../src/ops/log.ts";
+import { dlqHeader } from "../../src/pipeline/records.ts";
+import { RegistryClient } from "../../src/schema/registry-client.ts";
+import { type AwsClientConfig, createSqsClient } from "../../src/sources/aws-clients.ts";
+import { simulateProvision, simulateProvisionPubSub, simulatePublish, simulatePublishPubSub } from "../simulator/simulate.ts";
 import { demoSummary } from "./demo-summary.ts";
-import { registerCatalogSchemas } from "./schemas.ts";
-import { simulateProvision, simulateProvisionPubSub, simulatePublish, simulatePublishPubSub } from "./simulate.ts";
-import { createBridgeTopics } from "./topics.ts";
+import { CatalogRecordDecoder } from "./record-decoder.ts";
 
 export interface DemoOptions {
   readonly aws: AwsClientConfig;
