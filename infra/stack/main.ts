@@ -43,6 +43,8 @@ async function up(selected: readonly Service[]): Promise<void> {
   );
   // A service that was already running must still answer.
   for (const service of selected) {
+    const outdated = starting.includes(service) ? undefined : await service.outdated?.();
+    if (outdated !== undefined) throw new Error(`${service.name}: ${outdated}`);
     if (!starting.includes(service) && !(await service.healthy().catch(() => false))) {
       throw new Error(
         `${service.name}: running (pid ${runningPid(service.name)}) but not healthy; try 'stack down' then 'stack up'`,
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
       logs(selected);
       return;
     default:
-      console.error("usage: stack up|down|status|logs [kafka|registry|moto|elasticmq|pubsub ...]");
+      console.error("usage: stack up|down|status|logs [kafka|registry|moto|elasticmq|pubsub|tls-front ...]");
       process.exitCode = 2;
   }
 }
