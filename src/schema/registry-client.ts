@@ -2,7 +2,8 @@
 // Works with Confluent Platform/Cloud and with Apicurio's ccompat API (…/apis/ccompat/v7).
 // Why not @confluentinc/schemaregistry's client: docs/decisions/0002-schema-registry-client.md.
 import type { Agent } from "node:https";
-import { RegistryRequestError, RegistryUnavailableError } from "./errors.ts";
+import { UNTRUSTED_CERTIFICATE_CODES } from "../ops/untrusted-certificate.ts";
+import { RegistryRequestError, RegistryTlsError, RegistryUnavailableError } from "./errors.ts";
 import { caAgent, requestText, type TextAnswer } from "./https-with-ca.ts";
 
 export const CompatibilityLevel = {
@@ -152,6 +153,14 @@ export class RegistryClient {
     try {
       response = await this.#send(method, this.url + path, payload === undefined ? undefined : JSON.stringify(payload));
     } catch (error) {
+      const code = socketErrorCode(error);
+      if (code !== undefined && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+        const trusted = this.#agent === undefined ? "the system CAs" : "the CA bundle in registry.ca";
+        throw new RegistryTlsError(
+          `schema registry's certificate is not trusted by ${trusted} (${code}) for ${where}; set registry.ca to the PEM bundle of the CA that signed it`,
+          { cause: error },
+        );
+      }
       throw new RegistryUnavailableError(`schema registry unreachable: ${where}: ${describeFetchError(error)}`, {
         cause: error,
       });
@@ -227,12 +236,17 @@ function stringField(body: Record<string, unknown>, name: string): string {
   return value;
 }
 
+/** The socket's error code: fetch wraps the socket's error in cause; node:https rejects with it. */
+function socketErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const cause = "code" in error ? error : error.cause;
+  return typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined;
+}
+
 function describeFetchError(error: unknown): string {
   if (error instanceof Error) {
     if (error.name === "TimeoutError") return "timed out";
-    // fetch wraps the socket's error in cause; node:https rejects with it directly.
-    const cause = "code" in error ? error : error.cause;
-    const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined;
+    const code = socketErrorCode(error);
     return oneLine(code === undefined ? error.message : `${error.message} (${code})`);
   }
   return "unknown error";

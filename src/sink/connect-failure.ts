@@ -1,19 +1,9 @@
 // Why a connection to Kafka failed, in words an operator can act on: the bootstrap address and
 // security in use, and for SASL the mechanism and user, never the password. The client's own
 // error ("Cannot connect to any broker.") hides the cause several levels down.
-import { clean, type KafkaConnectionOptions } from "./options.ts";
 
-/** Node's codes for a certificate the client does not trust or that does not fit the host. */
-const UNTRUSTED_CERTIFICATE = new Set([
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
+import { UNTRUSTED_CERTIFICATE_CODES } from "../ops/untrusted-certificate.ts";
+import { clean, type KafkaConnectionOptions } from "./options.ts";
 
 interface Found {
   readonly authentication?: string;
@@ -29,7 +19,7 @@ function search(error: unknown, depth = 0): Found {
     errors?: unknown;
     serverErrorMessage?: unknown;
   };
-  if (typeof code === "string" && UNTRUSTED_CERTIFICATE.has(code)) return { tlsCode: code };
+  if (typeof code === "string" && UNTRUSTED_CERTIFICATE_CODES.has(code)) return { tlsCode: code };
   if (code === "PLT_KFK_AUTHENTICATION" || (typeof serverErrorMessage === "string" && /authenticat/i.test(serverErrorMessage))) {
     return { authentication: typeof serverErrorMessage === "string" ? serverErrorMessage : "SASL authentication failed" };
   }

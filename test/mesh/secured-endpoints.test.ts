@@ -136,3 +136,19 @@ test("a wrong registry password stops the start with a clear message, not the pa
   );
   assert.ok(!output.includes(wrong));
 });
+
+test("an untrusted registry certificate (no registry.ca) stops the start at once, not retried as an outage", async () => {
+  const began = Date.now();
+  const output = await refusedStart(
+    securedConfig({
+      registry: { url: meshSecured.registryUrl, ...meshSecured.registryUser },
+    }),
+  );
+  assert.match(
+    output,
+    /schema registry's certificate is not trusted by the system CAs \([A-Z_]+\) for GET https:\/\/127\.0\.0\.1:\d+\/.*set registry\.ca/,
+  );
+  assert.doesNotMatch(output, /schema registry unreachable at start-up; retrying/);
+  assert.ok(Date.now() - began < 30_000, "refused without retrying");
+  assert.ok(!output.includes(meshSecured.registryUser.password));
+});
