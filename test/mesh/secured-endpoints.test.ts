@@ -152,3 +152,16 @@ test("an untrusted registry certificate (no registry.ca) stops the start at once
   assert.ok(Date.now() - began < 30_000, "refused without retrying");
   assert.ok(!output.includes(meshSecured.registryUser.password));
 });
+
+test("an untrusted Pub/Sub certificate (no endpoint.ca) stops the start, naming the endpoint and the setting", async () => {
+  const config = securedConfig();
+  const pubsub = (config.sources as Json).pubsub as Json;
+  pubsub.endpoint = { host: meshSecured.pubsubHost, callCredentials: "none" };
+  const output = await refusedStart(config);
+  assert.match(
+    output,
+    new RegExp(
+      `Pub/Sub at ${meshSecured.pubsubHost.replaceAll(".", "\\.")}: TLS failed, the server's certificate is not trusted by the system CAs; set sources\\.pubsub\\.endpoint\\.ca`,
+    ),
+  );
+});
