@@ -45,6 +45,8 @@ async function up(selected: readonly Service[]): Promise<void> {
   );
   // A service that was already running must still answer.
   for (const service of selected) {
+    const outdated = starting.includes(service) ? undefined : await service.outdated?.();
+    if (outdated !== undefined) throw new Error(`${service.name}: ${outdated}`);
     if (!starting.includes(service) && !(await service.healthy().catch(() => false))) {
       throw new Error(
         `${service.name}: running (pid ${runningPid(service.name)}) but not healthy; try 'stack down' then 'stack up'`,

@@ -23,6 +23,11 @@ export const ports = {
   moto: port("MB_MOTO_PORT", 15000),
   elasticmq: port("MB_ELASTICMQ_PORT", 19324),
   pubsub: port("MB_PUBSUB_PORT", 18085),
+  /** The broker's SASL_SSL listener (see secured.ts). */
+  kafkaSasl: port("MB_KAFKA_SASL_PORT", 19094),
+  /** HTTPS + basic auth in front of the registry, and TLS in front of pstest (tls-front.ts). */
+  registryTls: port("MB_REGISTRY_TLS_PORT", 18443),
+  pubsubTls: port("MB_PUBSUB_TLS_PORT", 18086),
 } as const;
 
 /** What clients of the mesh (tests, bench, demo) use to reach it. */

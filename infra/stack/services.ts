@@ -4,7 +4,10 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir, meshEndpoints, ports, repoRoot, stackDir } from "./ports.ts";
-import { requireTool, run, startDetached } from "./process.ts";
+import { portOpen, requireTool, run, startDetached } from "./process.ts";
+import { meshSecured } from "./secured.ts";
+import { ensureMeshCertificates, meshTls } from "./tls.ts";
+import { tlsFront } from "./tls-front-service.ts";
 
 export interface Service {
   readonly name: string;
@@ -15,6 +18,11 @@ export interface Service {
   start(): void;
   healthy(): Promise<boolean>;
   readonly startTimeoutMs: number;
+  /**
+   * Why a running instance is older than this checkout's stack (e.g. a listener missing), so
+   * `up` can say "restart" instead of failing obscurely; undefined when it is current.
+   */
+  outdated?(): Promise<string | undefined>;
 }
 
 const KAFKA_VERSION = "4.1.1";
@@ -39,10 +47,11 @@ const kafkaConfig = join(stackDir, "kafka-server.properties");
 
 const kafka: Service = {
   name: "kafka",
-  ports: [ports.kafka, ports.kafkaController],
+  ports: [ports.kafka, ports.kafkaController, ports.kafkaSasl],
   address: meshEndpoints.kafkaBootstrap,
   startTimeoutMs: 90_000,
   prepare() {
+    ensureMeshCertificates();
     requireTool("java", ["-version"], "run Apache Kafka");
     if (existsSync(join(kafkaLibs, `kafka_2.13-${KAFKA_VERSION}.jar`))) return;
     requireTool("mvn", ["-v"], "fetch Apache Kafka from Maven Central");
@@ -69,6 +78,10 @@ const kafka: Service = {
       template
         .replaceAll("@KAFKA_PORT@", String(ports.kafka))
         .replaceAll("@CONTROLLER_PORT@", String(ports.kafkaController))
+        .replaceAll("@SASL_PORT@", String(ports.kafkaSasl))
+        .replaceAll("@KEYSTORE@", meshTls.kafkaKeystoreFile)
+        .replaceAll("@PLAIN_USER@", meshSecured.kafkaPlain.username)
+        .replaceAll("@PLAIN_PASSWORD@", meshSecured.kafkaPlain.password)
         .replaceAll("@DATA_DIR@", kafkaData),
     );
     const classpath = `${kafkaLibs}/*`;
@@ -84,20 +97,46 @@ const kafka: Service = {
     const clusterId = kafkaClusterId();
     run(
       "java",
-      [...jvm, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", kafkaConfig, "--standalone"],
+      [
+        ...jvm,
+        "kafka.tools.StorageTool",
+        "format",
+        "-t",
+        clusterId,
+        "-c",
+        kafkaConfig,
+        "--standalone",
+        // SCRAM credentials live in the cluster metadata: created with the storage.
+        "--add-scram",
+        `${meshSecured.kafkaScram.mechanism}=[name=${meshSecured.kafkaScram.username},password=${meshSecured.kafkaScram.password}]`,
+      ],
       "formatting Kafka storage",
     );
     startDetached("kafka", "java", [...jvm, "kafka.Kafka", kafkaConfig]);
   },
   async healthy() {
     const { Admin } = await import("@platformatic/kafka");
-    const admin = new Admin({ clientId: "meshbridge-stack", bootstrapBrokers: [meshEndpoints.kafkaBootstrap] });
+    // Both listeners: plaintext, and SASL_SSL with the SCRAM user (which proves the TLS
+    // certificate, the SASL setup and the formatted SCRAM credentials together).
+    const clients = [
+      new Admin({ clientId: "meshbridge-stack", bootstrapBrokers: [meshEndpoints.kafkaBootstrap] }),
+      new Admin({
+        clientId: "meshbridge-stack",
+        bootstrapBrokers: [meshSecured.kafkaSaslBootstrap],
+        tls: { ca: readFileSync(meshTls.caFile) },
+        sasl: { ...meshSecured.kafkaScram },
+      }),
+    ];
     try {
-      const metadata = await admin.metadata({ topics: [] });
-      return metadata.brokers.size > 0;
+      const answers = await Promise.all(clients.map((admin) => admin.metadata({ topics: [] })));
+      return answers.every((metadata) => metadata.brokers.size > 0);
     } finally {
-      await admin.close();
+      await Promise.all(clients.map((admin) => admin.close()));
     }
+  },
+  async outdated() {
+    if (await portOpen(ports.kafkaSasl)) return undefined;
+    return `running without the SASL_SSL listener on ${meshSecured.kafkaSaslBootstrap} (started by an older checkout); restart it: npm run stack -- down kafka && npm run stack -- up`;
   },
 };
 
@@ -284,4 +323,4 @@ const pubsub: Service = {
   },
 };
 
-export const services: readonly Service[] = [kafka, registry, moto, elasticmq, pubsub];
+export const services: readonly Service[] = [kafka, registry, moto, elasticmq, pubsub, tlsFront];

@@ -1,6 +1,7 @@
 // The composition root: builds every stage from the configuration, runs the start-up checks
 // (schemas, topics), starts the sources, and stops everything in the right order.
 import type { Server } from "node:http";
+import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
 import { openLegacyEnvelope } from "../crypto/decrypt.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import { StaticKeyring } from "../crypto/static-keyring.ts";
@@ -24,6 +25,7 @@ import { KafkaSink } from "../sink/kafka-sink.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../sources/core/backoff.ts";
 import { assertProbesPassed, type ProbeResult } from "../sources/probe.ts";
 import type { Source, SourceContext } from "../sources/source.ts";
+import { readCaBundle } from "./ca-file.ts";
 import { type BridgeConfig, redactConfig } from "./config.ts";
 import { deployedCatalog, withTopicPrefix } from "./deployed-catalog.ts";
 import { loadCatalogModule } from "./load-catalog.ts";
@@ -104,6 +106,13 @@ async function createKeyring(config: BridgeConfig): Promise<Keyring> {
     : new KmsKeyring(json, { ...options, origin: "KMS keys from keys.json" });
 }
 
+/** `kafka.tls` as the sink takes it: a configured CA bundle is read here. */
+function kafkaTls(tls: BridgeConfig["kafka"]["tls"]): boolean | TlsConnectionOptions {
+  if (typeof tls === "boolean") return tls;
+  const ca = readCaBundle(tls.ca, "kafka.tls.ca");
+  return tls.servername === undefined ? { ca } : { ca, servername: tls.servername };
+}
+
 /** Retries the registry check while the registry is unreachable; any other failure is fatal. */
 async function loadEncoderWithRetry(config: BridgeConfig, catalog: CatalogModule, log: Logger, stop: AbortSignal) {
   const client = new RegistryClient({
@@ -112,6 +121,7 @@ async function loadEncoderWithRetry(config: BridgeConfig, catalog: CatalogModule
       config.registry.username === undefined
         ? undefined
         : { username: config.registry.username, password: config.registry.password ?? "" },
+    ...(config.registry.ca === undefined ? {} : { ca: readCaBundle(config.registry.ca, "registry.ca") }),
   });
   for (let attempt = 1; ; attempt++) {
     try {
@@ -179,7 +189,7 @@ export async function startBridge(
     sink = new KafkaSink({
       bootstrapBrokers: config.kafka.bootstrapBrokers,
       clientId: config.kafka.clientId,
-      tls: config.kafka.tls,
+      tls: kafkaTls(config.kafka.tls),
       sasl: config.kafka.sasl,
     });
     const topics = deployedCatalog(catalog.topics, config.kafka.topicPrefix).map((entry) => entry.topic);
@@ -235,7 +245,19 @@ export async function startBridge(
         import("../sources/pubsub/pubsub-source.ts"),
       ]);
       const api = createSubscriberApi(
-        { projectId: pubsub.project, emulatorHost: pubsub.emulatorHost },
+        {
+          projectId: pubsub.project,
+          emulatorHost: pubsub.emulatorHost,
+          endpoint:
+            pubsub.endpoint === undefined
+              ? undefined
+              : {
+                  host: pubsub.endpoint.host,
+                  callCredentials: pubsub.endpoint.callCredentials,
+                  ca:
+                    pubsub.endpoint.ca === undefined ? undefined : readCaBundle(pubsub.endpoint.ca, "sources.pubsub.endpoint.ca"),
+                },
+        },
         { callTimeoutMs: 30_000 },
       );
       await unlessStopped(

@@ -27,6 +27,11 @@ export class RegistryRequestError extends Error {
   }
 }
 
+/** The registry's certificate is not trusted (or does not fit the host): retrying will not help. */
+export class RegistryTlsError extends Error {
+  override readonly name = "RegistryTlsError";
+}
+
 /** The subject the bridge writes has no schema in the registry: run mode never registers. */
 export class SubjectNotRegisteredError extends Error {
   override readonly name = "SubjectNotRegisteredError";

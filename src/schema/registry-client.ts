@@ -1,7 +1,10 @@
 // The few Confluent Schema Registry REST calls meshbridge needs, over plain fetch.
 // Works with Confluent Platform/Cloud and with Apicurio's ccompat API (…/apis/ccompat/v7).
 // Why not @confluentinc/schemaregistry's client: docs/decisions/0002-schema-registry-client.md.
-import { RegistryRequestError, RegistryUnavailableError } from "./errors.ts";
+import type { Agent } from "node:https";
+import { UNTRUSTED_CERTIFICATE_CODES } from "../ops/untrusted-certificate.ts";
+import { RegistryRequestError, RegistryTlsError, RegistryUnavailableError } from "./errors.ts";
+import { caAgent, requestText, type TextAnswer } from "./https-with-ca.ts";
 
 export const CompatibilityLevel = {
   NONE: "NONE",
@@ -21,6 +24,8 @@ export interface RegistryClientConfig {
   readonly basicAuth?: { readonly username: string; readonly password: string };
   /** Per request; default 10 s. */
   readonly timeoutMs?: number;
+  /** PEM CA bundle trusted for an https URL instead of the system CAs. */
+  readonly ca?: Buffer | string;
 }
 
 export interface SchemaReference {
@@ -51,6 +56,7 @@ export class RegistryClient {
   readonly url: string;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
+  readonly #agent: Agent | undefined;
 
   constructor(config: RegistryClientConfig) {
     // Credentials written into the URL (https://key:secret@host) move to the header, so the
@@ -64,6 +70,10 @@ export class RegistryClient {
     url.password = "";
     this.url = url.toString().replace(/\/+$/, "");
     this.#timeoutMs = config.timeoutMs ?? 10_000;
+    if (config.ca !== undefined && url.protocol !== "https:") {
+      throw new Error(`schema registry: a CA bundle is given but the URL ${this.url} is not https`);
+    }
+    this.#agent = config.ca === undefined ? undefined : caAgent(config.ca);
     this.#headers = { accept: CONTENT_TYPE, "content-type": CONTENT_TYPE };
     if (auth !== undefined) {
       this.#headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`;
@@ -124,6 +134,14 @@ export class RegistryClient {
     return (await this.#request(method, path, payload, false)) as Record<string, unknown>;
   }
 
+  async #send(method: string, url: string, body: string | undefined): Promise<TextAnswer> {
+    if (this.#agent !== undefined) {
+      return requestText(url, { method, headers: this.#headers, body, timeoutMs: this.#timeoutMs, agent: this.#agent });
+    }
+    const response = await fetch(url, { method, headers: this.#headers, body, signal: AbortSignal.timeout(this.#timeoutMs) });
+    return { status: response.status, text: await response.text().catch(() => "") };
+  }
+
   async #request(
     method: "GET" | "POST" | "PUT",
     path: string,
@@ -131,22 +149,25 @@ export class RegistryClient {
     notFoundIsUndefined: boolean,
   ): Promise<Record<string, unknown> | undefined> {
     const where = `${method} ${this.url}${path}`;
-    let response: Response;
+    let response: TextAnswer;
     try {
-      response = await fetch(this.url + path, {
-        method,
-        headers: this.#headers,
-        body: payload === undefined ? undefined : JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
+      response = await this.#send(method, this.url + path, payload === undefined ? undefined : JSON.stringify(payload));
     } catch (error) {
+      const code = socketErrorCode(error);
+      if (code !== undefined && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+        const trusted = this.#agent === undefined ? "the system CAs" : "the CA bundle in registry.ca";
+        throw new RegistryTlsError(
+          `schema registry's certificate is not trusted by ${trusted} (${code}) for ${where}; set registry.ca to the PEM bundle of the CA that signed it`,
+          { cause: error },
+        );
+      }
       throw new RegistryUnavailableError(`schema registry unreachable: ${where}: ${describeFetchError(error)}`, {
         cause: error,
       });
     }
-    const text = await response.text().catch(() => "");
+    const text = response.text;
     const body = parseJsonObject(text);
-    if (response.ok) {
+    if (response.status >= 200 && response.status < 300) {
       if (body === undefined) {
         throw new RegistryRequestError(`schema registry answered ${where} with non-JSON`, response.status, undefined);
       }
@@ -215,11 +236,17 @@ function stringField(body: Record<string, unknown>, name: string): string {
   return value;
 }
 
+/** The socket's error code: fetch wraps the socket's error in cause; node:https rejects with it. */
+function socketErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const cause = "code" in error ? error : error.cause;
+  return typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined;
+}
+
 function describeFetchError(error: unknown): string {
   if (error instanceof Error) {
     if (error.name === "TimeoutError") return "timed out";
-    const cause = error.cause;
-    const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined;
+    const code = socketErrorCode(error);
     return oneLine(code === undefined ? error.message : `${error.message} (${code})`);
   }
   return "unknown error";

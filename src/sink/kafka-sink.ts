@@ -11,6 +11,7 @@
 import type { MessageToProduce } from "@platformatic/kafka";
 import { Admin, ConfigResourceTypes, Producer } from "@platformatic/kafka";
 import { PermanentError } from "../pipeline/errors.ts";
+import { describeConnectFailure } from "./connect-failure.ts";
 import {
   describeClientError,
   findRejectedPartitions,
@@ -110,7 +111,10 @@ export class KafkaSink {
   async start(topics: readonly string[]): Promise<void> {
     if (this.#closed) throw new Error("kafka sink is closed");
     const admin = this.#adminClient();
-    const missing = await listMissingTopics(admin, topics);
+    const missing = await listMissingTopics(admin, topics).catch((error: unknown) => {
+      const described = describeConnectFailure(error, this.options);
+      throw described === undefined ? error : new Error(described, { cause: error });
+    });
     if (missing.length > 0) throw new Error(missingTopicsMessage(missing, this.options.bootstrapBrokers));
     await this.#loadLimits([...new Set(topics)]);
     await this.#producer.initIdempotentProducer({});

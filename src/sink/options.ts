@@ -1,5 +1,6 @@
 // Settings of the Kafka sink: defaults, validation (once, at construction), and the mapping onto
 // @platformatic/kafka's client options. See docs/decisions/0001-kafka-client.md.
+import { isIP } from "node:net";
 import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
 
 export const kafkaCompressions = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
@@ -122,7 +123,7 @@ export function toClientConnectionOptions(options: KafkaConnectionOptions): {
   timeout: number;
   requestTimeout: number;
   tls?: TlsConnectionOptions;
-  tlsServerName?: boolean;
+  tlsServerName?: boolean | string;
   sasl?: { mechanism: KafkaSaslOptions["mechanism"]; username: string; password: string };
 } {
   const tls = options.tls === true ? {} : options.tls === false ? undefined : options.tls;
@@ -132,12 +133,21 @@ export function toClientConnectionOptions(options: KafkaConnectionOptions): {
     connectTimeout: options.connectTimeoutMs,
     timeout: options.requestTimeoutMs,
     requestTimeout: options.requestTimeoutMs,
-    // SNI with the broker's host name: Confluent Cloud routes on it.
-    ...(tls === undefined ? {} : { tls, tlsServerName: true }),
+    ...(tls === undefined ? {} : { tls, ...serverNameOption(tls, options.bootstrapBrokers) }),
     ...(options.sasl === undefined
       ? {}
       : { sasl: { mechanism: options.sasl.mechanism, username: options.sasl.username, password: options.sasl.password } }),
   };
+}
+
+/**
+ * SNI with the broker's host name: Confluent Cloud routes on it. A configured servername wins
+ * (and is also the name the certificate is checked against); IP-literal brokers get none (RFC 6066).
+ */
+function serverNameOption(tls: TlsConnectionOptions, brokers: readonly string[]): { tlsServerName?: boolean | string } {
+  if (tls.servername !== undefined) return { tlsServerName: tls.servername };
+  const allIps = brokers.every((broker) => isIP(broker.slice(0, broker.lastIndexOf(":"))) !== 0);
+  return allIps ? {} : { tlsServerName: true };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -99,14 +99,16 @@ function spawnBridge(
   deployment: Deployment,
   config: Record<string, unknown>,
   label: string,
-  stdout: "inherit" | "ignore",
-): ChildProcessByStdio<null, null, Readable> {
+  stdout: "inherit" | "ignore" | "pipe",
+): ChildProcessByStdio<null, Readable | null, Readable> {
   const configFile = join(deployment.directory, `${label}-${Date.now()}.json`);
   writeFileSync(configFile, JSON.stringify(config));
-  return spawn(process.execPath, [join(repoRoot, "src", "cli", "main.ts"), "run", "--config", configFile], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
-    stdio: ["ignore", stdout, "pipe"],
-  });
+  const args = [join(repoRoot, "src", "cli", "main.ts"), "run", "--config", configFile];
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
+  // Two calls: spawn's overloads type stdout by the literal given.
+  return stdout === "pipe"
+    ? spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(process.execPath, args, { env, stdio: ["ignore", stdout, "pipe"] });
 }
 
 /** Runs `meshbridge run` in a child process and waits until it reports running. */
@@ -197,17 +199,21 @@ export function spawnStartingBridge(deployment: Deployment, config: Record<strin
 export function runBridgeToExit(
   deployment: Deployment,
   config: Record<string, unknown>,
-): Promise<{ code: number | null; stderr: string }> {
-  const child = spawnBridge(deployment, config, "to-exit", "ignore");
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const child = spawnBridge(deployment, config, "to-exit", "pipe");
   let stderr = "";
+  let stdout = "";
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
+  });
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
   });
   const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
   return new Promise((resolve) =>
     child.once("exit", (code) => {
       clearTimeout(timer);
-      resolve({ code, stderr });
+      resolve({ code, stderr, stdout });
     }),
   );
 }

@@ -36,6 +36,12 @@ export function checkRules(config: RawConfig): ConfigIssue[] {
     }
     queues.add(queue.queueUrl);
   });
+  if (pubsub?.endpoint !== undefined && pubsub.emulatorHost !== undefined) {
+    issues.push({
+      path: "sources.pubsub.endpoint",
+      message: "expected either endpoint (TLS) or emulatorHost (plaintext), got both",
+    });
+  }
   if (pubsub !== undefined) {
     if (pubsub.subscriptions.length === 0 && pubsub.discovery.length === 0) {
       issues.push({

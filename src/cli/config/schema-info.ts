@@ -23,6 +23,8 @@ export interface SchemaInfo extends Annotations {
   readonly choices?: readonly string[];
   readonly entries?: Readonly<Record<string, GenericSchema>>;
   readonly item?: GenericSchema;
+  /** The alternatives of a union. */
+  readonly options?: readonly GenericSchema[];
 }
 
 interface Inner {
@@ -68,6 +70,7 @@ export function inspect(schema: GenericSchema): SchemaInfo {
     if (info.kind !== "integer") info.kind = "number";
   } else if (node.type === "string" || node.type === "boolean" || node.type === "union") {
     info.kind = node.type;
+    if (node.type === "union") info.options = (node.options ?? []) as GenericSchema[];
   }
   return info;
 }
@@ -78,7 +81,10 @@ export function schemaAt(root: GenericSchema, path: readonly (string | number)[]
   for (const key of path) {
     if (schema === undefined) return undefined;
     const info = inspect(schema);
-    schema = info.kind === "array" ? info.item : info.entries?.[String(key)];
+    if (info.kind === "union") {
+      // A key inside one of the union's object forms (e.g. kafka.tls.ca of `true | {ca}`).
+      schema = info.options?.map((option) => inspect(option).entries?.[String(key)]).find((entry) => entry !== undefined);
+    } else schema = info.kind === "array" ? info.item : info.entries?.[String(key)];
   }
   return schema;
 }

@@ -68,7 +68,22 @@ export const kafkaSchema = section(
       ),
       "",
     ),
-    tls: v.optional(v.pipe(v.boolean(), about("TLS with the system CAs (required with `sasl`)")), false),
+    tls: v.optional(
+      v.pipe(
+        v.union([
+          v.boolean(),
+          v.strictObject({
+            ca: text("path of a PEM CA bundle"),
+            servername: optionalText("name to verify the certificate against"),
+          }),
+        ]),
+        about(
+          "TLS (required with `sasl`): `true` trusts the system CAs; `{ca, servername?}` trusts only the PEM bundle at path `ca` (a private CA), `servername` overriding the broker host name the certificate is checked against",
+        ),
+        metadata({ expected: 'true, false or {"ca": "/path/ca.pem", "servername"?: "name"}' }),
+      ),
+      false,
+    ),
     sasl: v.optional(
       section(
         {
@@ -92,6 +107,7 @@ export const registrySchema = section(
     url: httpUrl("Confluent-compatible schema registry (`MB_REGISTRY_URL` overrides)"),
     username: optionalText("basic-auth user (with `password`)"),
     password: v.optional(secret("basic-auth password (with `username`)")),
+    ca: optionalText("path of a PEM CA bundle trusted for an `https` URL instead of the system CAs (a private CA)"),
   },
   "the schema registry the catalog's schemas are checked against",
 );
@@ -155,6 +171,20 @@ export const pubsubSourceSchema = section(
   {
     project: text("project of subscription ids given without a path"),
     emulatorHost: v.optional(hostPort("an emulator instead of Google (`MB_PUBSUB_EMULATOR_HOST` overrides)")),
+    endpoint: v.optional(
+      section(
+        {
+          host: hostPort("the Pub/Sub endpoint's host:port"),
+          ca: optionalText("path of a PEM CA bundle trusted instead of the system CAs"),
+          callCredentials: choice(
+            ["google", "none"],
+            "google",
+            "`google`: OAuth tokens from Application Default Credentials on every call; `none`: TLS only (an endpoint that does not take Google tokens)",
+          ),
+        },
+        "the production TLS channel to another endpoint than `pubsub.googleapis.com:443` (a private endpoint, or a proxy); not with `emulatorHost`",
+      ),
+    ),
     subscriptions: v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), about("subscription ids or full paths")), []),
     discovery: v.optional(
       v.pipe(v.array(discoveryRuleSchema), about("rules that find more subscriptions; deleted ones are dropped")),

@@ -1,5 +1,6 @@
 // The one gRPC channel the Pub/Sub source uses, built directly on grpc-js: plaintext to an
-// emulator, TLS plus Application Default Credentials (OAuth tokens per call) to Google. Loading
+// emulator, TLS plus Application Default Credentials (OAuth tokens per call) to Google or to a
+// configured endpoint (its own CA; tokens optional). Loading
 // @google-cloud/pubsub and its generated clients for this cost ~30 MB of resident memory per
 // process (docs/decisions/0006); the source needs five unary calls, written in
 // ./subscriber-codec.ts.
@@ -32,9 +33,10 @@ async function googleCallCredentials(): Promise<CallCredentials> {
 export async function openSubscriberChannel(config: PubSubClientConfig): Promise<Client> {
   const emulator = pubsubEmulatorHost(config);
   if (emulator !== undefined) return new Client(emulator, credentials.createInsecure(), CHANNEL_OPTIONS);
-  const channelCredentials: ChannelCredentials = credentials.combineChannelCredentials(
-    credentials.createSsl(),
-    await googleCallCredentials(),
-  );
-  return new Client(PUBSUB_ENDPOINT, channelCredentials, CHANNEL_OPTIONS);
+  // The production channel: TLS, with Google's OAuth tokens unless the endpoint is told not to.
+  const endpoint = config.endpoint;
+  const tls = credentials.createSsl(endpoint?.ca ?? null);
+  const channelCredentials: ChannelCredentials =
+    endpoint?.callCredentials === "none" ? tls : credentials.combineChannelCredentials(tls, await googleCallCredentials());
+  return new Client(endpoint?.host ?? PUBSUB_ENDPOINT, channelCredentials, CHANNEL_OPTIONS);
 }

@@ -1,8 +1,8 @@
 // The Pub/Sub calls the source needs, all unary gRPC multiplexed on one channel. An interface
 // so the scheduling, ordering and settlement logic can be tested without a server.
 import { Metadata } from "@grpc/grpc-js";
-import type { PubSubClientConfig } from "./endpoint.ts";
-import { openSubscriberChannel } from "./grpc-channel.ts";
+import { type PubSubClientConfig, pubsubEmulatorHost } from "./endpoint.ts";
+import { openSubscriberChannel, PUBSUB_ENDPOINT } from "./grpc-channel.ts";
 import {
   decodeListSubscriptionsResponse,
   decodePullResponse,
@@ -13,6 +13,7 @@ import {
   encodeModifyAckDeadlineRequest,
   encodePullRequest,
 } from "./subscriber-codec.ts";
+import { withTlsHint } from "./tls-failure.ts";
 
 export interface PulledMessage {
   readonly ackId: string;
@@ -79,6 +80,8 @@ export function createSubscriberApi(config: PubSubClientConfig, options: Subscri
   const channel = openSubscriberChannel(config);
   // Unhandled until the first call awaits it; a failure (no credentials) surfaces there.
   channel.catch(() => undefined);
+  const target = config.endpoint?.host ?? pubsubEmulatorHost(config) ?? PUBSUB_ENDPOINT;
+  const customCa = config.endpoint?.ca !== undefined;
 
   const unary = async <Res>(method: string, routing: string, request: Uint8Array, decode: (b: Buffer) => Res) => {
     const client = await channel;
@@ -93,7 +96,7 @@ export function createSubscriberApi(config: PubSubClientConfig, options: Subscri
         request,
         metadata,
         { deadline: Date.now() + options.callTimeoutMs },
-        (error, value) => (error === null ? resolve(value as Res) : reject(error)),
+        (error, value) => (error === null ? resolve(value as Res) : reject(withTlsHint(error, target, customCa))),
       );
     });
   };

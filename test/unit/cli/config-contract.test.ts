@@ -87,13 +87,28 @@ const cases: [string, string, Json, string, RegExp][] = [
   ["root", "a missing section", withValue("kafka", undefined), "kafka", /expected an object, got nothing/],
   // kafka
   ["kafka", "an unknown key", withValue("kafka.tlss", true), "kafka.tlss", /unknown setting/],
-  ["kafka", 'the string "true" for tls', withValue("kafka.tls", "true"), "kafka.tls", /expected true or false, got "true"/],
+  [
+    "kafka",
+    'the string "true" for tls',
+    withValue("kafka.tls", "true"),
+    "kafka.tls",
+    /expected true, false or \{"ca": [^}]*\}, got "true"/,
+  ],
   [
     "kafka",
     "a number for topicPrefix",
     withValue("kafka.topicPrefix", 5),
     "kafka.topicPrefix",
     /expected a topic name prefix.*got 5/,
+  ],
+  ["kafka", "a tls object without ca", withValue("kafka.tls", { servername: "b" }), "kafka.tls", /expected true, false or/],
+  ["kafka", "an empty tls.ca", withValue("kafka.tls", { ca: "" }), "kafka.tls.ca", /expected a non-empty string, got ""/],
+  [
+    "kafka",
+    "an unknown key in tls",
+    withValue("kafka.tls", { ca: "/ca.pem", cafile: "x" }),
+    "kafka.tls",
+    /expected true, false or/,
   ],
   ["kafka", "a topicPrefix with a space", withValue("kafka.topicPrefix", "a b"), "kafka.topicPrefix", /got "a b"/],
   [
@@ -164,6 +179,28 @@ const cases: [string, string, Json, string, RegExp][] = [
   // registry
   ["registry", "an unknown key", withValue("registry.user", "x"), "registry.user", /unknown setting/],
   ["registry", "a number for the URL", withValue("registry.url", 8081), "registry.url", /expected an http\(s\) URL, got 8081/],
+  ["registry", "an empty ca", withValue("registry.ca", ""), "registry.ca", /expected a non-empty string, got ""/],
+  [
+    "sources.pubsub",
+    "endpoint and emulatorHost together (cross-field)",
+    withValue("sources.pubsub.endpoint", { host: "pubsub.internal:443" }),
+    "sources.pubsub.endpoint",
+    /expected either endpoint \(TLS\) or emulatorHost \(plaintext\), got both/,
+  ],
+  [
+    "sources.pubsub",
+    "an endpoint without a port",
+    withValue("sources.pubsub.endpoint", { host: "pubsub.internal" }),
+    "sources.pubsub.endpoint.host",
+    /expected host:port/,
+  ],
+  [
+    "sources.pubsub",
+    "unknown call credentials",
+    withValue("sources.pubsub.endpoint", { host: "p:443", callCredentials: "anonymous" }),
+    "sources.pubsub.endpoint.callCredentials",
+    /expected one of google, none, got "anonymous"/,
+  ],
   ["registry", "a URL without a scheme", withValue("registry.url", "registry:8081"), "registry.url", /got "registry:8081"/],
   [
     "registry",
@@ -401,6 +438,25 @@ describe("the configuration contract", () => {
     assert.equal(config.kafka.sasl?.mechanism, "SCRAM-SHA-256");
     assert.equal(config.sources.pubsub?.discoveryIntervalMs, 30_000);
     assert.deepEqual(config.sources.pubsub?.discovery, [{ project: "other", prefix: "legacy-", label: "meshbridge=on" }]);
+  });
+
+  it("kafka.tls: true, false and a CA bundle (with servername) are accepted; a CA works with SASL", () => {
+    for (const tls of [true, false]) {
+      const raw = withValue("kafka.tls", tls);
+      if (!tls) delete (raw.kafka as Json).sasl;
+      assert.equal(parseConfig(raw, {}).kafka.tls, tls);
+    }
+    const config = parseConfig(withValue("kafka.tls", { ca: "/etc/ca.pem", servername: "broker.internal" }), {});
+    assert.deepEqual(config.kafka.tls, { ca: "/etc/ca.pem", servername: "broker.internal" });
+    assert.equal(config.kafka.sasl?.username, "user");
+  });
+
+  it("sources.pubsub.endpoint: TLS to another host, call credentials default to google", () => {
+    const raw = withValue("sources.pubsub.endpoint", { host: "127.0.0.1:18086", ca: "/ca.pem" });
+    delete ((raw.sources as Json).pubsub as Json).emulatorHost;
+    const config = parseConfig(raw, {});
+    assert.deepEqual(config.sources.pubsub?.endpoint, { host: "127.0.0.1:18086", ca: "/ca.pem", callCredentials: "google" });
+    assert.equal(config.sources.pubsub?.emulatorHost, undefined);
   });
 
   for (const [section, what, raw, path, words] of cases) {

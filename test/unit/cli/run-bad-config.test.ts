@@ -53,7 +53,7 @@ test("meshbridge run refuses a bad configuration with exit code 2, naming each p
   server.close();
   assert.equal(code, 2, stderr);
   assert.match(stderr, /^meshbridge: invalid configuration \(3 problems\):/);
-  assert.match(stderr, /kafka\.tls: expected true or false, got "true"/);
+  assert.match(stderr, /kafka\.tls: expected true, false or \{"ca": [^}]*\}, got "true"/);
   assert.match(stderr, /kafka\.topicPrefix: expected a topic name prefix .*got 5/);
   assert.match(stderr, /sources\.pubsub\.subscriptionz: unknown setting/);
   assert.ok(!stderr.includes('"msg"'), `no log line: the bridge never started\n${stderr}`);

@@ -44,3 +44,16 @@ test("plaintext by default: no tls or sasl passed to the client", () => {
   assert.equal(client.tls, undefined);
   assert.equal(client.sasl, undefined);
 });
+
+test("a private CA: the bundle is passed on; SNI is the configured servername, or none for IP brokers", () => {
+  const ca = "-----BEGIN CERTIFICATE-----";
+  const named = toClientConnectionOptions(resolveKafkaSinkOptions({ bootstrapBrokers: ["kafka.internal:9094"], tls: { ca } }));
+  assert.deepEqual(named.tls, { ca });
+  assert.equal(named.tlsServerName, true);
+  const ip = toClientConnectionOptions(resolveKafkaSinkOptions({ bootstrapBrokers: ["127.0.0.1:9094"], tls: { ca } }));
+  assert.equal(ip.tlsServerName, undefined, "RFC 6066: no IP address as SNI");
+  const overridden = toClientConnectionOptions(
+    resolveKafkaSinkOptions({ bootstrapBrokers: ["127.0.0.1:9094"], tls: { ca, servername: "broker.internal" } }),
+  );
+  assert.equal(overridden.tlsServerName, "broker.internal");
+});
