@@ -228,18 +228,20 @@ export async function measurePubSub(options: PubSubBenchOptions): Promise<PubSub
   const subscriptions =
     keyFile === undefined
       ? []
-      : ((await step("Pub/Sub subscriptions: bridge footprint at 0/10/100/500 idle subscriptions", () =>
-          measureSubscriptionScale({
-            label: `${options.label}`,
-            keyFile,
-            counts: options.subscriptionCounts,
-            unpacedAt: options.unpacedAt,
-            settleMs: options.settleMs,
-            minSettleMs: options.minSettleMs,
-            stableMs: options.stableMs,
-            windowMs: options.idleWindowMs,
-            log,
-          }),
+      : ((await step(
+          `Pub/Sub subscriptions: bridge footprint at ${options.subscriptionCounts.join("/")} idle subscriptions`,
+          () =>
+            measureSubscriptionScale({
+              label: `${options.label}`,
+              keyFile,
+              counts: options.subscriptionCounts,
+              unpacedAt: options.unpacedAt,
+              settleMs: options.settleMs,
+              minSettleMs: options.minSettleMs,
+              stableMs: options.stableMs,
+              windowMs: options.idleWindowMs,
+              log,
+            }),
         )) ?? []);
 
   if (world !== null) {

@@ -1,5 +1,6 @@
 // End to end on the local mesh, SQS path: the real bridge as a child process.
-// Saturation: a queue pre-filled through the simulator (SNS → SQS), then the bridge starts and
+// Saturation: a queue on ElasticMQ pre-filled through the simulator (written as SNS would deliver,
+// half raw), then the bridge starts and
 // drains it; events/s = source messages acked (bridge /metrics) ÷ time from ready to drained.
 // Latency: the same bridge, fed open-loop (the simulator's RateLimiter) at 50% and 80% of that
 // rate; p50/p95/p99 from the bridge's own histogram meshbridge_publish_to_ack_seconds (SQS
@@ -8,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { WorldFile } from "../src/simulator/world.ts";
 import { createSqsClient } from "../src/sources/aws-clients.ts";
 import type { Ledger } from "./ledger.ts";
-import { aws, BridgeChild, type BridgeMetricsSample, histogramQuantile, publish, queueDepth } from "./mesh.ts";
+import { BridgeChild, type BridgeMetricsSample, histogramQuantile, publish, queueDepth, sqsAws } from "./mesh.ts";
 
 export interface DrainResult {
   readonly published: number;
@@ -54,8 +55,8 @@ export interface SqsE2eOptions {
   readonly log: (line: string) => void;
 }
 
-/** moto serialises requests: 2 concurrent PublishBatch calls fill fastest there (measured: 8 is 4× slower). */
-export const PREFILL_CONCURRENCY = 2;
+/** SendMessageBatch calls in flight while pre-filling an ElasticMQ queue. */
+export const PREFILL_CONCURRENCY = 8;
 
 /** Pre-fills the queue; the events go into the ledger under `phase`. */
 export async function prefill(options: SqsE2eOptions, phase: string): Promise<number> {
@@ -195,7 +196,7 @@ export function latencyOfPhase(
 }
 
 export async function waitForIdle(bridge: BridgeChild | null, queueUrl: string, timeoutMs: number): Promise<boolean> {
-  const sqs = createSqsClient(aws);
+  const sqs = createSqsClient(sqsAws);
   try {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

@@ -1,4 +1,4 @@
-// Subscription scale: the real bridge (child process) with 0, 10, 100 and 500 discovered idle
+// Subscription scale: the real bridge (child process) with 0, 10, 100, 500 and 2,000 discovered idle
 // Pub/Sub subscriptions. Resident memory from /proc after it settled, connections to the
 // emulator (`ss`, as test/mesh/pubsub-footprint.test.ts counts them) and every socket it holds,
 // idle CPU over a window. Streams: the pull pool makes unary Pull calls only, so it opens no
