@@ -26,6 +26,7 @@ import {
 } from "./mesh.ts";
 import { measurePipelineCost } from "./pipeline-cost.ts";
 import { profileBridge } from "./profile.ts";
+import { FAIRNESS_PHASE, measureFairness } from "./pubsub-fairness.ts";
 import { MAX_MESSAGES_PER_PULL, PULL_CONCURRENCY } from "./pubsub-mesh.ts";
 import { composition, evaluateTargets, type Results, renderMarkdown, round } from "./report.ts";
 import { measureTwoProcesses } from "./scale.ts";
@@ -59,6 +60,7 @@ const plan = quick
         idleWindowMs: 2_000,
       },
       pubsubProfilePrefill: 10_000,
+      fairness: { flood: 15_000, floodTopUp: 3_000, rounds: 5 },
       kafkaClients: { records: 30_000, runs: 1, only: "^(platformatic/none/f4/imul|kafkajs/none/f4/|meshbridge-sink/lz4/)" },
     }
   : {
@@ -88,6 +90,7 @@ const plan = quick
         idleWindowMs: 5_000,
       },
       pubsubProfilePrefill: 20_000,
+      fairness: { flood: 30_000, floodTopUp: 6_000, rounds: 10 },
       kafkaClients: {
         records: 100_000,
         runs: 2,
@@ -201,6 +204,9 @@ const pubsubOptions: PubSubBenchOptions = {
   ...plan.pubsub,
 };
 const pubsub = await measurePubSub(pubsubOptions);
+const fairness = await step("Pub/Sub fairness: 1 flooded subscription + 99 trickling", () =>
+  measureFairness({ label: `mbps-${runId}`, ledger, targetBytes: TARGET_BYTES, log, ...plan.fairness }),
+);
 const kafkaClients = await step("Kafka client comparison (bench/kafka-clients.ts)", () =>
   compareKafkaClients(plan.kafkaClients.records, plan.kafkaClients.runs, plan.kafkaClients.only, 600_000),
 );
@@ -300,6 +306,16 @@ const results: Results = {
       latency_by_record_timestamp_ms: {},
       prefilled: pubsub.saturation?.published ?? null,
       drain_cpu_us_per_event: round(pubsub.drain?.cpuUsPerEvent, 1),
+      fairness:
+        fairness === null
+          ? null
+          : {
+              trickling_subscriptions: fairness.trickling,
+              rounds: fairness.rounds,
+              flood_published: fairness.floodPublished,
+              flood_backlog_at_trickle_end: fairness.floodBacklogAtTrickleEnd,
+              trickle_ms_by_record_timestamp: null,
+            },
       subscriptions: TENANTS,
       pull_concurrency: PULL_CONCURRENCY,
       max_messages_per_pull: MAX_MESSAGES_PER_PULL,
@@ -370,6 +386,8 @@ const results: Results = {
       "Bare drain: 8 receivers looping ReceiveMessage(10) + DeleteMessageBatch (not awaited before the next receive, as the bridge's settle queue does) on a queue of the same kind (own legacy world, pre-filled the same way), in the bench process. Bare produce: the pipeline's real records for 1 KB events (pre-encoded) through KafkaSink + ProduceCoalescer (idempotent, acks=all, lz4), one send per 10 events, 400 sends outstanding (the 4000-event in-flight budget).",
     scale:
       "Two bridge processes on one pre-filled queue (SQS) or on the same 20 pre-filled subscriptions (Pub/Sub); events/s = sum of acked over both ÷ time from both ready to drained.",
+    fairness:
+      "Pub/Sub, 100 tenants (one topic and subscription each): one subscription flooded (a backlog published before the bridge starts, topped up every round), 99 trickling (one event each per 1 s round); the bridge with maxInFlightPerSubscription 200. Trickle latency = Kafka record timestamp − publish time, per event, from the ledger (the flood is in the ledger too, under a phase of its own). test/mesh/pubsub-fairness.test.ts asserts that the trickle is served while the flood still has a backlog.",
     pubsub:
       "20 tenants, one Pub/Sub topic and one unordered subscription each (pstest hands out one message per ordering key at a time, which would measure the emulator), 1 KB events pre-filled through the simulator's publisher (Publish calls of 100); the bridge (`sources.pubsub`, discovery by label, pull pool 16 × 100, the defaults) spawned as for SQS; events/s, CPU and RSS as for SQS. Latency: open-loop publisher (fixed schedule; every 10 ms tick publishes what is due, one Publish call per topic, ≤ 64 calls in flight; the client library batches the same way by default) at 50% and 80% of the measured saturation; percentiles from meshbridge_publish_to_ack_seconds (Pub/Sub publishTime → Kafka ack), as for SQS. Bare drain: the same pull pool without the bridge (16 unary Pull calls in flight, 100 per pull, round robin over the 20 subscriptions, acknowledge per pull not awaited), on a world of its own, pre-filled the same way, in the bench process.",
     isolation:
@@ -439,7 +457,7 @@ if (mesh !== null && options !== null) {
       phases.filter((p) => p.phase.startsWith(prefix)).reduce((sum, p) => sum + p.lost, 0);
     const sqsNotFound = notFound("sqs-");
     const pubsubNotFound = notFound("pubsub-");
-    results.loss.pubsub_left = pubsub.left === null ? null : pubsub.left + pubsubProfileLeft;
+    results.loss.pubsub_left = pubsub.left === null ? null : pubsub.left + pubsubProfileLeft + (fairness?.left ?? 0);
     results.loss.undelivered = sqsNotFound + pubsubNotFound;
     results.loss.lost_by_path = {
       sqs: Math.max(0, sqsNotFound - (results.loss.queue_left ?? 0)),
@@ -451,6 +469,8 @@ if (mesh !== null && options !== null) {
     for (const p of phases) {
       if (p.phase.startsWith("sqs-latency")) results.e2e.sqs.latency_by_record_timestamp_ms[p.phase] = p.latencyMs;
       if (p.phase.startsWith("pubsub-latency")) results.e2e.pubsub.latency_by_record_timestamp_ms[p.phase] = p.latencyMs;
+      if (p.phase === FAIRNESS_PHASE.trickle && results.e2e.pubsub.fairness !== null)
+        results.e2e.pubsub.fairness.trickle_ms_by_record_timestamp = p.latencyMs;
     }
     log(
       `loss: read ${read} records; lost ${results.lost} (SQS ${results.loss.lost_by_path.sqs}, Pub/Sub ${results.loss.lost_by_path.pubsub}); queue left ${results.loss.queue_left}; subscriptions left ${results.loss.pubsub_left}`,

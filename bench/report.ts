@@ -47,6 +47,14 @@ export interface Results {
     };
     pubsub: E2ePath & {
       drain_cpu_us_per_event: number | null;
+      /** One flooded subscription beside 99 trickling: how long a trickle event waits. */
+      fairness: {
+        trickling_subscriptions: number;
+        rounds: number;
+        flood_published: number;
+        flood_backlog_at_trickle_end: number;
+        trickle_ms_by_record_timestamp: unknown;
+      } | null;
       subscriptions: number;
       pull_concurrency: number;
       max_messages_per_pull: number;
@@ -364,6 +372,15 @@ export function renderMarkdown(r: Results): string {
         `| ${name} | ${fmt(path.composition_terms.bare_drain_cpu_us, 1)} | ${fmt(path.composition_terms.pipeline_cpu_us, 1)} | ${fmt(path.composition_terms.bare_produce_cpu_us, 1)} | ${fmt(path.composition_terms.sum_us, 1)} | ${fmt(path.composition_terms.bridge_cpu_us, 1)} | **${fmt(path.composition_ratio, 2)}** |`,
     ),
     "",
+    ...(() => {
+      const f = r.e2e.pubsub.fairness;
+      if (f === null) return [];
+      const t = f.trickle_ms_by_record_timestamp as { p50: number; p95: number; p99: number; count: number } | null;
+      return [
+        `Pub/Sub fairness: ${f.trickling_subscriptions} trickling subscriptions beside one flooded (${fmt(f.flood_published)} events, backlog ≥ ${fmt(f.flood_backlog_at_trickle_end)} when the trickle ended), ${f.rounds} rounds: trickle publish → produce **p50 ${fmt(t?.p50)} ms, p95 ${fmt(t?.p95)} ms, p99 ${fmt(t?.p99)} ms** (${fmt(t?.count)} events, by record timestamp).`,
+        "",
+      ];
+    })(),
     "### Latency, publish → Kafka ack (open-loop publisher)",
     "",
     "| path | load | offered/s | achieved/s | p50 ms | p95 ms | p99 ms | p50 / p99 ms by record timestamp |",

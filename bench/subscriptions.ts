@@ -97,7 +97,9 @@ async function measureOne(
     await sleep(options.windowMs);
     const after = bridge.proc();
     const heap = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await bridge.metricsText());
-    const found = /"Pub\/Sub source started"[^\n]*"subscriptions":(\d+)/.exec(bridge.startupLog);
+    // pino writes the fields before the message: find the line, then the field in it.
+    const line = bridge.startupLog.split("\n").find((l) => l.includes('"Pub/Sub source started"'));
+    const found = line === undefined ? null : /"subscriptions":(\d+)/.exec(line);
     const result: SubscriptionFootprint = {
       subscriptions: count,
       idlePacing: !unpaced,
