@@ -56,7 +56,7 @@ try {
       const drain = await timeDrain([bridge], filled.published - before.acked, DRAIN_TIMEOUT_MS, [before]);
       console.log(
         `run ${run}${pull === undefined ? "" : ` (pull ${pull})`}: ${drain.acked} events in ${drain.seconds.toFixed(1)} s (${(drain.acked / drain.seconds).toFixed(0)}/s), ` +
-          `${(drain.cpuUs / Math.max(1, drain.acked)).toFixed(1)} µs CPU/event, peak RSS ${bridge.proc().peakRssMB.toFixed(0)} MB` +
+          `${(drain.cpuUs / Math.max(1, drain.acked)).toFixed(1)} µs CPU/event (warm: ${drain.steadyCpuUsPerEvent?.toFixed(1) ?? "?"}), peak RSS ${bridge.proc().peakRssMB.toFixed(0)} MB` +
           `${drain.timedOut ? " (drain timed out)" : ""}`,
       );
     } finally {

@@ -22,6 +22,8 @@ export interface FairnessOptions {
   readonly flood: number;
   readonly floodTopUp: number;
   readonly rounds: number;
+  /** How long the bridge may take to finish the flood afterwards (what is left is counted, not lost). */
+  readonly finishMs: number;
   readonly log: (line: string) => void;
 }
 
@@ -82,7 +84,7 @@ export async function measureFairness(options: FairnessOptions): Promise<Fairnes
       }
       backlogAtEnd = Math.max(0, floodPublished + trickled - (await bridge.metrics()).acked);
       // Let it finish (bounded): what is left is counted below, not lost.
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + options.finishMs;
       while (Date.now() < deadline && (await bridge.metrics()).acked < floodPublished + trickled) await sleep(200);
     } finally {
       await bridge.stop();
