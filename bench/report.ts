@@ -330,7 +330,7 @@ export function renderMarkdown(r: Results): string {
   );
   for (const t of r.targets) {
     lines.push(
-      `| ${t.name} | ${t.target} | ${t.value === null ? "—" : `${fmt(t.value, 1)} ${t.unit}`} | **${t.verdict}** | ${t.costliest ?? ""} |`,
+      `| ${t.name} | ${t.target} | ${t.value === null ? "—" : `${fmt(t.value, t.unit === "×" ? 2 : 1)} ${t.unit}`} | **${t.verdict}** | ${t.costliest ?? ""} |`,
     );
   }
   const p = r.pipeline;
