@@ -166,6 +166,8 @@ export interface BridgeChildOptions {
   readonly receivers?: number;
   /** `sources.pubsub` exactly as in the config file (see src/cli/config.ts). */
   readonly pubsub?: Readonly<Record<string, unknown>>;
+  /** `budget` exactly as in the config file (default: the bridge's). */
+  readonly budget?: Readonly<Record<string, unknown>>;
   /** Directory for a V8 CPU profile (--cpu-prof), written when the child exits. */
   readonly cpuProfileDir?: string;
 }
@@ -269,6 +271,7 @@ export class BridgeChild {
               ],
         ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
       },
+      ...(options.budget === undefined ? {} : { budget: options.budget }),
       http: { port: 0, host: "127.0.0.1" },
       log: { level: "info" },
       shutdownGraceSeconds: 10,

@@ -5,7 +5,7 @@
 // CPU µs/event = the bridge's utime + stime (/proc) from ready to drained ÷ events acked.
 // Needs the local mesh (`npm run stack -- up`).
 //
-//   node bench/pubsub-bridge-cpu.ts [--events N] [--runs N] [--pull N,N…] [--concurrency N]
+//   node bench/pubsub-bridge-cpu.ts [--events N] [--runs N] [--pull N,N…] [--concurrency N] [--budget N]
 // --pull: maxMessagesPerPull values, taken in turn within each run (A/B in the same minutes).
 
 import { timeDrain } from "./e2e-sqs.ts";
@@ -23,6 +23,7 @@ const pullSizes = (() => {
   return i >= 0 ? process.argv[i + 1]!.split(",").map(Number) : [undefined];
 })();
 const concurrency = argument("--concurrency", 0);
+const budget = argument("--budget", 0);
 const TENANTS = 20;
 const TARGET_BYTES = 1024;
 const DRAIN_TIMEOUT_MS = 180_000;
@@ -43,6 +44,7 @@ try {
       concurrency: 16,
     });
     const bridge = await BridgeChild.start({
+      ...(budget > 0 ? { budget: { maxMessages: budget } } : {}),
       label: `${label}-${run}`,
       keyFile: world.keys.bridgeKeyFile,
       pubsub: {
