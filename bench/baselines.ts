@@ -26,7 +26,7 @@ import { KafkaSink } from "../src/sink/kafka-sink.ts";
 import { createSqsClient } from "../src/sources/aws-clients.ts";
 import type { SubscriberApi } from "../src/sources/pubsub/subscriber-api.ts";
 import { makeTraffic } from "./events.ts";
-import { aws, BENCH_DLQ, BENCH_PREFIX } from "./mesh.ts";
+import { BENCH_DLQ, BENCH_PREFIX, sqsAws } from "./mesh.ts";
 
 export interface BaselineResult {
   readonly events: number;
@@ -41,7 +41,7 @@ export async function bareSqsDrain(
   receivers: number,
   timeoutMs: number,
 ): Promise<BaselineResult> {
-  const sqs = createSqsClient({ ...aws, maxSockets: 256 });
+  const sqs = createSqsClient({ ...sqsAws, maxSockets: 256 });
   let drained = 0;
   const started = performance.now();
   const cpu0 = process.cpuUsage();

@@ -131,11 +131,12 @@ export async function measurePubSub(options: PubSubBenchOptions): Promise<PubSub
           seconds: drain.seconds,
           eventsPerSecond: drain.acked / drain.seconds,
           cpuUsPerEvent: drain.cpuUs / Math.max(1, drain.acked),
+          steadyCpuUsPerEvent: drain.steadyCpuUsPerEvent,
           peakRssMB: bridge.proc().peakRssMB,
           timedOut: drain.timedOut,
         };
         log(
-          `pubsub saturation: ${saturation.eventsPerSecond.toFixed(0)} events/s, ${saturation.cpuUsPerEvent.toFixed(0)} µs CPU/event (${before.acked} acked before ready)${drain.timedOut ? " (drain timed out)" : ""}`,
+          `pubsub saturation: ${saturation.eventsPerSecond.toFixed(0)} events/s, ${saturation.cpuUsPerEvent.toFixed(0)} µs CPU/event (warm: ${saturation.steadyCpuUsPerEvent?.toFixed(0) ?? "?"}; ${before.acked} acked before ready)${drain.timedOut ? " (drain timed out)" : ""}`,
         );
         if (drain.timedOut) {
           // Where it stalled: received ≫ acked points at the pipeline or Kafka, received ≈ acked at the pulls.
@@ -228,18 +229,20 @@ export async function measurePubSub(options: PubSubBenchOptions): Promise<PubSub
   const subscriptions =
     keyFile === undefined
       ? []
-      : ((await step("Pub/Sub subscriptions: bridge footprint at 0/10/100/500 idle subscriptions", () =>
-          measureSubscriptionScale({
-            label: `${options.label}`,
-            keyFile,
-            counts: options.subscriptionCounts,
-            unpacedAt: options.unpacedAt,
-            settleMs: options.settleMs,
-            minSettleMs: options.minSettleMs,
-            stableMs: options.stableMs,
-            windowMs: options.idleWindowMs,
-            log,
-          }),
+      : ((await step(
+          `Pub/Sub subscriptions: bridge footprint at ${options.subscriptionCounts.join("/")} idle subscriptions`,
+          () =>
+            measureSubscriptionScale({
+              label: `${options.label}`,
+              keyFile,
+              counts: options.subscriptionCounts,
+              unpacedAt: options.unpacedAt,
+              settleMs: options.settleMs,
+              minSettleMs: options.minSettleMs,
+              stableMs: options.stableMs,
+              windowMs: options.idleWindowMs,
+              log,
+            }),
         )) ?? []);
 
   if (world !== null) {

@@ -6,17 +6,18 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { catalogTopics, demoCatalogModule } from "../catalog/index.ts";
 import { cacheDir, meshEndpoints, repoRoot } from "../infra/stack/ports.ts";
 import { registerCatalogSchemas } from "../src/cli/commands/schemas.ts";
 import { createBridgeTopics } from "../src/cli/commands/topics.ts";
 import { deployedCatalog } from "../src/cli/deployed-catalog.ts";
-import type { AwsClientConfig } from "../src/sources/aws-clients.ts";
+import { type AwsClientConfig, createSqsClient } from "../src/sources/aws-clients.ts";
 import { createSnsClient } from "../tools/local-mesh/sns-client.ts";
 import type { SealedEvent } from "../tools/simulator/legacy-stream.ts";
 import { legacyStream } from "../tools/simulator/legacy-stream.ts";
 import { publishToSns } from "../tools/simulator/publish-sns.ts";
+import { writeToQueue } from "../tools/simulator/publish-sqs.ts";
 import { simulateProvision } from "../tools/simulator/simulate.ts";
 import { sealKeys, type WorldFile } from "../tools/simulator/world.ts";
 
@@ -32,6 +33,12 @@ export const aws: AwsClientConfig = {
   credentials: { accessKeyId: "test", secretAccessKey: "test" },
 };
 
+/** SQS at speed: ElasticMQ (moto serves tens of messages per second; it stays for SNS and KMS only). */
+export const sqsAws: AwsClientConfig = { ...aws, endpoint: meshEndpoints.sqsEndpoint };
+
+/** Which SQS server the SQS runs read (reported as e2e.sqs.server). */
+export const SQS_SERVER = `ElasticMQ (${meshEndpoints.sqsEndpoint})`;
+
 export const benchTopics = (): string[] => deployedCatalog(catalogTopics, BENCH_PREFIX).map((entry) => entry.topic);
 
 /** Idempotent: the prefixed catalog subjects and topics (6 partitions) and the bench DLQ. */
@@ -41,7 +48,18 @@ export async function prepareCatalog(): Promise<void> {
 }
 
 export async function provisionBenchWorld(name: string, tenants: number): Promise<WorldFile> {
-  return simulateProvision({ aws, name, tenants, keyVersions: 2, topology: "per-tenant", keys: "static", directory: BENCH_DIR });
+  // The queue on ElasticMQ, written to directly in the form SNS would deliver (half the topics raw).
+  return simulateProvision({
+    aws,
+    sqsAws,
+    delivery: "direct",
+    name,
+    tenants,
+    keyVersions: 2,
+    topology: "per-tenant",
+    keys: "static",
+    directory: BENCH_DIR,
+  });
 }
 
 export interface PublishPlan {
@@ -55,7 +73,7 @@ export interface PublishPlan {
   /** Stop offering events after this many ms (what was offered is still sent). */
   readonly maxMs: number;
   readonly concurrency: number;
-  /** Called with each event SNS accepted and the time it did (epoch ms). */
+  /** Called with each event the queue (or SNS) accepted and the time it did (epoch ms). */
   readonly onPublished?: (event: SealedEvent, publishedAtMs: number) => void;
 }
 
@@ -67,9 +85,15 @@ export interface PublishOutcome {
   readonly cutShort: boolean;
 }
 
-/** Publishes through the simulator's own SNS publisher (the legacy backend's path). */
+/**
+ * Publishes through the simulator: straight to the queue for a "direct" world (SendMessageBatch
+ * of 10, as SNS would deliver), else through its SNS publisher (the legacy backend's path).
+ */
 export async function publish(world: WorldFile, plan: PublishPlan): Promise<PublishOutcome> {
-  const sns = createSnsClient({ ...aws, maxSockets: Math.max(64, plan.concurrency) });
+  const direct = world.aws.delivery === "direct";
+  const client = direct
+    ? createSqsClient({ ...sqsAws, maxSockets: Math.max(64, plan.concurrency) })
+    : createSnsClient({ ...aws, maxSockets: Math.max(64, plan.concurrency) });
   const started = performance.now();
   const deadline = started + plan.maxMs;
   let cutShort = false;
@@ -93,15 +117,23 @@ export async function publish(world: WorldFile, plan: PublishPlan): Promise<Publ
     }
   }
   try {
-    const published = await publishToSns(sns, world.aws, offered(), {
-      rate: plan.rate,
-      concurrency: plan.concurrency,
-      onPublished: plan.onPublished,
-    });
+    const onPublished = plan.onPublished;
+    const published =
+      client instanceof SQSClient
+        ? await writeToQueue(client, world.aws, offered(), {
+            rate: plan.rate,
+            concurrency: plan.concurrency,
+            ...(onPublished === undefined ? {} : { onSent: (event, _id, at) => onPublished(event, at) }),
+          })
+        : await publishToSns(client, world.aws, offered(), {
+            rate: plan.rate,
+            concurrency: plan.concurrency,
+            onPublished,
+          });
     const seconds = (performance.now() - started) / 1000;
     return { published, seconds, achievedRate: published / seconds, cutShort };
   } finally {
-    sns.destroy();
+    client.destroy();
   }
 }
 
@@ -135,6 +167,8 @@ export interface BridgeChildOptions {
   readonly receivers?: number;
   /** `sources.pubsub` exactly as in the config file (see src/cli/config.ts). */
   readonly pubsub?: Readonly<Record<string, unknown>>;
+  /** `budget` exactly as in the config file (default: the bridge's). */
+  readonly budget?: Readonly<Record<string, unknown>>;
   /** Directory for a V8 CPU profile (--cpu-prof), written when the child exits. */
   readonly cpuProfileDir?: string;
 }
@@ -221,7 +255,8 @@ export class BridgeChild {
       catalog: { module: demoCatalogModule },
       kafka: { bootstrapBrokers: [meshEndpoints.kafkaBootstrap], deadLetterTopic: BENCH_DLQ, topicPrefix: BENCH_PREFIX },
       registry: { url: meshEndpoints.registryUrl },
-      aws: { region: aws.region, endpoint: aws.endpoint },
+      // SQS on ElasticMQ; static keys, so the bridge never calls KMS.
+      aws: { region: sqsAws.region, endpoint: sqsAws.endpoint },
       keys: { provider: "static", file: options.keyFile },
       sources: {
         sqs:
@@ -237,6 +272,7 @@ export class BridgeChild {
               ],
         ...(options.pubsub === undefined ? {} : { pubsub: options.pubsub }),
       },
+      ...(options.budget === undefined ? {} : { budget: options.budget }),
       http: { port: 0, host: "127.0.0.1" },
       log: { level: "info" },
       shutdownGraceSeconds: 10,

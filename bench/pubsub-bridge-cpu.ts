@@ -5,7 +5,8 @@
 // CPU µs/event = the bridge's utime + stime (/proc) from ready to drained ÷ events acked.
 // Needs the local mesh (`npm run stack -- up`).
 //
-//   node bench/pubsub-bridge-cpu.ts [--events N] [--runs N]
+//   node bench/pubsub-bridge-cpu.ts [--events N] [--runs N] [--pull N,N…] [--concurrency N] [--budget N]
+// --pull: maxMessagesPerPull values, taken in turn within each run (A/B in the same minutes).
 
 import { timeDrain } from "./e2e-sqs.ts";
 import { BridgeChild, prepareCatalog } from "./mesh.ts";
@@ -17,6 +18,12 @@ const argument = (name: string, fallback: number): number => {
 };
 const events = argument("--events", 20_000);
 const runs = argument("--runs", 3);
+const pullSizes = (() => {
+  const i = process.argv.indexOf("--pull");
+  return i >= 0 ? process.argv[i + 1]!.split(",").map(Number) : [undefined];
+})();
+const concurrency = argument("--concurrency", 0);
+const budget = argument("--budget", 0);
 const TENANTS = 20;
 const TARGET_BYTES = 1024;
 const DRAIN_TIMEOUT_MS = 180_000;
@@ -25,7 +32,9 @@ await prepareCatalog();
 const label = `codec-${Date.now().toString(36)}`;
 const world = await provisionPubSubBenchWorld(label, TENANTS);
 try {
-  for (let run = 1; run <= runs; run++) {
+  for (let n = 0; n < runs * pullSizes.length; n++) {
+    const run = n + 1;
+    const pull = pullSizes[n % pullSizes.length];
     const filled = await publishPubSub(world, {
       count: events,
       rate: 0,
@@ -35,16 +44,21 @@ try {
       concurrency: 16,
     });
     const bridge = await BridgeChild.start({
+      ...(budget > 0 ? { budget: { maxMessages: budget } } : {}),
       label: `${label}-${run}`,
       keyFile: world.keys.bridgeKeyFile,
-      pubsub: pubsubSourceConfig([world.pubsub.label]),
+      pubsub: {
+        ...pubsubSourceConfig([world.pubsub.label]),
+        ...(pull === undefined ? {} : { maxMessagesPerPull: pull }),
+        ...(concurrency > 0 ? { pullConcurrency: concurrency } : {}),
+      },
     });
     try {
       const before = await bridge.metrics();
       const drain = await timeDrain([bridge], filled.published - before.acked, DRAIN_TIMEOUT_MS, [before]);
       console.log(
-        `run ${run}: ${drain.acked} events in ${drain.seconds.toFixed(1)} s (${(drain.acked / drain.seconds).toFixed(0)}/s), ` +
-          `${(drain.cpuUs / Math.max(1, drain.acked)).toFixed(1)} µs CPU/event, peak RSS ${bridge.proc().peakRssMB.toFixed(0)} MB` +
+        `run ${run}${pull === undefined ? "" : ` (pull ${pull})`}: ${drain.acked} events in ${drain.seconds.toFixed(1)} s (${(drain.acked / drain.seconds).toFixed(0)}/s), ` +
+          `${(drain.cpuUs / Math.max(1, drain.acked)).toFixed(1)} µs CPU/event (warm: ${drain.steadyCpuUsPerEvent?.toFixed(1) ?? "?"}), peak RSS ${bridge.proc().peakRssMB.toFixed(0)} MB` +
           `${drain.timedOut ? " (drain timed out)" : ""}`,
       );
     } finally {

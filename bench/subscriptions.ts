@@ -1,4 +1,4 @@
-// Subscription scale: the real bridge (child process) with 0, 10, 100 and 500 discovered idle
+// Subscription scale: the real bridge (child process) with 0, 10, 100, 500 and 2,000 discovered idle
 // Pub/Sub subscriptions. Resident memory from /proc after it settled, connections to the
 // emulator (`ss`, as test/mesh/pubsub-footprint.test.ts counts them) and every socket it holds,
 // idle CPU over a window. Streams: the pull pool makes unary Pull calls only, so it opens no
@@ -97,7 +97,9 @@ async function measureOne(
     await sleep(options.windowMs);
     const after = bridge.proc();
     const heap = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await bridge.metricsText());
-    const found = /"Pub\/Sub source started"[^\n]*"subscriptions":(\d+)/.exec(bridge.startupLog);
+    // pino writes the fields before the message: find the line, then the field in it.
+    const line = bridge.startupLog.split("\n").find((l) => l.includes('"Pub/Sub source started"'));
+    const found = line === undefined ? null : /"subscriptions":(\d+)/.exec(line);
     const result: SubscriptionFootprint = {
       subscriptions: count,
       idlePacing: !unpaced,

@@ -24,9 +24,11 @@ import { murmur2 } from "./murmur2.ts";
 import { clean, type KafkaSinkOptions, resolveKafkaSinkOptions, toClientConnectionOptions } from "./options.ts";
 import {
   batchBytesOverLimit,
+  bodyBoundFits,
   KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
   RECORD_BATCH_OVERHEAD,
   recordBodyBytes,
+  recordBodyBytesUpperBound,
   varintSize,
 } from "./record-size.ts";
 import { type PlannedRecord, planRequests } from "./request-plan.ts";
@@ -155,6 +157,13 @@ export class KafkaSink {
       if (!this.#limits.has(record.topic)) {
         return Promise.reject(new Error(`kafka sink: topic '${clean(record.topic)}' was not passed to start()`));
       }
+      // An upper bound plans the requests (conservative) and settles the usual record, far
+      // below the limit; only one that may not fit is measured exactly (≈0.55 µs vs 0.1).
+      const bound = recordBodyBytesUpperBound(record);
+      if (bodyBoundFits(bound, this.#limitOf(record.topic))) {
+        sizes[i] = bound;
+        continue;
+      }
       const bytes = recordBodyBytes(record);
       sizes[i] = bytes;
       const tooLarge = this.#checkSize(record, bytes);
@@ -254,7 +263,7 @@ export class KafkaSink {
       try {
         await this.#producer.send({ messages: slice });
       } catch (error) {
-        throw await this.#sendFailure(error, messages, start, end, records.length);
+        throw await this.#sendFailure(error, messages, records, start, end);
       }
       start = end;
     }
@@ -264,10 +273,11 @@ export class KafkaSink {
   async #sendFailure(
     error: unknown,
     messages: readonly OutgoingMessage[],
+    records: readonly KafkaRecord[],
     start: number,
     end: number,
-    total: number,
   ): Promise<Error> {
+    const total = records.length;
     const partitions = findRejectedPartitions(error);
     if (partitions.length === 0) {
       return new KafkaSendError(`produce of ${end - start} records failed: ${describeClientError(error)}`, { cause: error });
@@ -278,7 +288,8 @@ export class KafkaSink {
       const refusal = partitions.find((p) => p.partition === m.partition && p.topic === m.topic);
       if (refusal === undefined) continue;
       const limit = this.#limits.get(m.topic);
-      const batchBytes = RECORD_BATCH_OVERHEAD + varintSize(m.bytes) + m.bytes;
+      const bodyBytes = recordBodyBytes(records[i] as KafkaRecord); // m.bytes may be an upper bound
+      const batchBytes = RECORD_BATCH_OVERHEAD + varintSize(bodyBytes) + bodyBytes;
       const detail =
         refusal.apiId === "INVALID_RECORD"
           ? `broker refused the record for topic ${clean(m.topic)} as invalid${refusal.serverMessage === undefined ? "" : `: ${clean(refusal.serverMessage)}`}`

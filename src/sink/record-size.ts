@@ -64,13 +64,13 @@ function byteLengthUpperBound(value: string | Uint8Array): number {
 }
 
 /**
- * At least singleRecordBatchBytes, without measuring any string: string lengths × 3, every
- * varint 5 bytes. Each Buffer.byteLength is a call into C++ (≈0.1 µs, 10 to 20 per catalog
- * record), so this costs about a tenth of the exact size.
+ * At least recordBodyBytes, without measuring any string: string lengths × 3, every varint 5
+ * bytes. Each Buffer.byteLength is a call into C++ (≈0.1 µs, 10 to 20 per catalog record), so
+ * this costs about a tenth of the exact size.
  */
-export function singleRecordBatchBytesUpperBound(record: KafkaRecord): number {
-  // attributes, timestampDelta, offsetDelta (1 each); the varint lengths of record, key, value and header count
-  let size = RECORD_BATCH_OVERHEAD + 3 + 4 * MAX_VARINT_BYTES + byteLengthUpperBound(record.key) + record.value.length;
+export function recordBodyBytesUpperBound(record: KafkaRecord): number {
+  // attributes, timestampDelta, offsetDelta (1 each); the varint lengths of key, value and header count
+  let size = 3 + 3 * MAX_VARINT_BYTES + byteLengthUpperBound(record.key) + record.value.length;
   const headers = record.headers;
   if (headers !== undefined) {
     for (const [name, value] of headers) {
@@ -78,6 +78,16 @@ export function singleRecordBatchBytesUpperBound(record: KafkaRecord): number {
     }
   }
   return size;
+}
+
+/** At least singleRecordBatchBytes (see recordBodyBytesUpperBound); the record's length varint at 5 bytes. */
+export function singleRecordBatchBytesUpperBound(record: KafkaRecord): number {
+  return RECORD_BATCH_OVERHEAD + MAX_VARINT_BYTES + recordBodyBytesUpperBound(record);
+}
+
+/** A body of at most this many bytes fits a batch of `limit` bytes whatever its exact size. */
+export function bodyBoundFits(bodyBytesUpperBound: number, limit: number): boolean {
+  return RECORD_BATCH_OVERHEAD + MAX_VARINT_BYTES + bodyBytesUpperBound <= limit;
 }
 
 /**

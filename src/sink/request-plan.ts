@@ -6,7 +6,7 @@ import { RECORD_BATCH_OVERHEAD, RECORD_DELTA_SLACK } from "./record-size.ts";
 export interface PlannedRecord {
   readonly topic: string;
   readonly partition: number;
-  /** recordBodyBytes of the record. */
+  /** recordBodyBytes of the record, or an upper bound of it (the plan is then conservative). */
   readonly bytes: number;
 }
 

@@ -4,7 +4,9 @@ import { test } from "node:test";
 import { createRecordsBatch } from "@platformatic/kafka";
 import {
   batchBytesOverLimit,
+  bodyBoundFits,
   recordBodyBytes,
+  recordBodyBytesUpperBound,
   singleRecordBatchBytes,
   singleRecordBatchBytesUpperBound,
   varintSize,
@@ -81,6 +83,21 @@ test("singleRecordBatchBytesUpperBound is never below the exact size", () => {
   // The worst case for the bound: every code unit really is 3 bytes, every varint 5 bytes.
   const wide: KafkaRecord = { topic: "t", key: "€".repeat(5000), value: Buffer.alloc(70_000) };
   assert.ok(singleRecordBatchBytesUpperBound(wide) >= singleRecordBatchBytes(wide));
+});
+
+test("recordBodyBytesUpperBound is never below the exact body; a body that bodyBoundFits fits its batch", () => {
+  for (let i = 0; i < 5000; i++) {
+    const record = randomRecord(Math.floor(Math.random() * 300_000));
+    const bound = recordBodyBytesUpperBound(record);
+    assert.ok(bound >= recordBodyBytes(record));
+    const exact = singleRecordBatchBytes(record);
+    for (const limit of [exact - 1, exact, singleRecordBatchBytesUpperBound(record)]) {
+      if (bodyBoundFits(bound, limit)) assert.ok(exact <= limit, `limit ${limit}, exact ${exact}, bound ${bound}`);
+    }
+    assert.equal(bodyBoundFits(bound, singleRecordBatchBytesUpperBound(record)), true);
+  }
+  const wide: KafkaRecord = { topic: "t", key: "€".repeat(5000), value: Buffer.alloc(70_000) };
+  assert.ok(recordBodyBytesUpperBound(wide) >= recordBodyBytes(wide));
 });
 
 test("batchBytesOverLimit answers exactly as comparing the exact size, around the limit too", () => {
