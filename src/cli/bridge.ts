@@ -20,7 +20,6 @@ import { defaultBackoff } from "../pipeline/retry.ts";
 import type { PipelineStages } from "../pipeline/stages.ts";
 import { loadCatalogEncoder } from "../schema/catalog-encoder.ts";
 import { RegistryUnavailableError } from "../schema/errors.ts";
-import { RegistryClient } from "../schema/registry-client.ts";
 import { KafkaSink } from "../sink/kafka-sink.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../sources/core/backoff.ts";
 import { assertProbesPassed, type ProbeResult } from "../sources/probe.ts";
@@ -29,6 +28,7 @@ import { readCaBundle } from "./ca-file.ts";
 import { type BridgeConfig, redactConfig } from "./config.ts";
 import { deployedCatalog, withTopicPrefix } from "./deployed-catalog.ts";
 import { loadCatalogModule } from "./load-catalog.ts";
+import { registryClientFor } from "./registry-client.ts";
 
 export const REGISTER_COMMAND = "meshbridge schemas register";
 
@@ -115,14 +115,7 @@ function kafkaTls(tls: BridgeConfig["kafka"]["tls"]): boolean | TlsConnectionOpt
 
 /** Retries the registry check while the registry is unreachable; any other failure is fatal. */
 async function loadEncoderWithRetry(config: BridgeConfig, catalog: CatalogModule, log: Logger, stop: AbortSignal) {
-  const client = new RegistryClient({
-    url: config.registry.url,
-    basicAuth:
-      config.registry.username === undefined
-        ? undefined
-        : { username: config.registry.username, password: config.registry.password ?? "" },
-    ...(config.registry.ca === undefined ? {} : { ca: readCaBundle(config.registry.ca, "registry.ca") }),
-  });
+  const client = registryClientFor(config.registry);
   for (let attempt = 1; ; attempt++) {
     try {
       return await loadCatalogEncoder(deployedCatalog(catalog.topics, config.kafka.topicPrefix), client, {

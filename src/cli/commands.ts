@@ -92,6 +92,31 @@ export const commands: readonly Command[] = [
           );
         },
       },
+      {
+        name: "diff",
+        summary: "compare each subject's latest registered schema with the catalog's generated one (what run requires)",
+        options: {
+          registry: {
+            value: "URL",
+            description: "Confluent-compatible registry (required; MB_REGISTRY_URL sets the default)",
+            ...fromEnv("MB_REGISTRY_URL"),
+          },
+          prefix,
+          catalog: catalogOption,
+        },
+        notes: "One line per subject, with a line diff where they differ. Exit 0: all equal; 1: a subject differs or is missing.",
+        run: async (args) => {
+          const catalog = await catalogOf(args, "schemas diff");
+          const { diffCatalogSchemas } = await import("./commands/schemas.ts");
+          const differing = await diffCatalogSchemas(
+            catalog.topics,
+            requiredOption(args, "registry", "schemas diff"),
+            console.log,
+            args.values.prefix,
+          );
+          if (differing > 0) process.exitCode = 1;
+        },
+      },
     ],
   },
   {

@@ -5,16 +5,13 @@
 
 import type { CatalogModule } from "../../mapping/catalog-module.ts";
 import { describeProbeError, type ProbeResult } from "../../sources/probe.ts";
-import { REGISTER_COMMAND } from "../bridge.ts";
 import { type BridgeConfig, ConfigError, loadConfig } from "../config.ts";
 import { deployedCatalog } from "../deployed-catalog.ts";
+import { resultLine } from "./schema-compare.ts";
 
 type Out = (line: string) => void;
 
-const line = (result: ProbeResult): string =>
-  result.problem === undefined
-    ? `ok    ${result.subject}${result.detail === undefined ? "" : `: ${result.detail}`}`
-    : `FAIL  ${result.subject}: ${result.problem.replaceAll("\n", "\n        ")}`;
+const line = resultLine;
 
 async function checkKafka(config: BridgeConfig, catalog: CatalogModule): Promise<ProbeResult[]> {
   const { listMissingTopics } = await import("../../sink/topics.ts");
@@ -54,38 +51,12 @@ async function checkKafka(config: BridgeConfig, catalog: CatalogModule): Promise
 
 /** The start-up schema check, one subject at a time so that each gets its line. */
 async function checkSchemas(config: BridgeConfig, catalog: CatalogModule): Promise<ProbeResult[]> {
-  const [{ loadCatalogEncoder }, { RegistryClient }, { RegistryUnavailableError }] = await Promise.all([
-    import("../../schema/catalog-encoder.ts"),
-    import("../../schema/registry-client.ts"),
-    import("../../schema/errors.ts"),
+  const [{ compareSchemas }, { registryClientFor }] = await Promise.all([
+    import("./schema-compare.ts"),
+    import("../registry-client.ts"),
   ]);
-  const client = new RegistryClient({
-    url: config.registry.url,
-    basicAuth:
-      config.registry.username === undefined
-        ? undefined
-        : { username: config.registry.username, password: config.registry.password ?? "" },
-  });
   const entries = deployedCatalog(catalog.topics, config.kafka.topicPrefix);
-  const results = await Promise.all(
-    entries.map(async (entry) => {
-      try {
-        const [loaded] = (await loadCatalogEncoder([entry], client, { registerCommand: REGISTER_COMMAND })).topics;
-        return {
-          subject: `schema ${entry.subject}`,
-          detail: `latest (version ${loaded?.version}, id ${loaded?.schemaId}) equals the generated one`,
-        };
-      } catch (error) {
-        if (error instanceof RegistryUnavailableError) return { unreachable: error.message };
-        return { subject: `schema ${entry.subject}`, problem: error instanceof Error ? error.message : String(error) };
-      }
-    }),
-  );
-  const unreachable = results.find((result) => "unreachable" in result);
-  if (unreachable !== undefined && "unreachable" in unreachable) {
-    return [{ subject: `registry ${config.registry.url}`, problem: `unreachable: ${unreachable.unreachable}` }];
-  }
-  return [{ subject: `registry ${config.registry.url}`, detail: "reachable" }, ...(results as ProbeResult[])];
+  return compareSchemas(entries, registryClientFor(config.registry), config.registry.url);
 }
 
 async function checkKeys(config: BridgeConfig): Promise<ProbeResult[]> {

@@ -18,3 +18,24 @@ export async function registerCatalogSchemas(
     );
   }
 }
+
+/**
+ * `meshbridge schemas diff`: for every catalog subject, whether the latest registered schema equals
+ * the generated one (what `run` requires to start), with a line diff where it does not. Returns
+ * the number of subjects that differ, are missing, or could not be compared.
+ */
+export async function diffCatalogSchemas(
+  topics: readonly CatalogTopic[],
+  registryUrl: string,
+  out: (line: string) => void = console.log,
+  topicPrefix = "",
+): Promise<number> {
+  const { compareSchemas, resultLine } = await import("./schema-compare.ts");
+  const results = await compareSchemas(
+    deployedCatalog(topics, topicPrefix),
+    new RegistryClient({ url: registryUrl }),
+    registryUrl,
+  );
+  for (const result of results) out(resultLine(result));
+  return results.filter((result) => result.problem !== undefined).length;
+}
