@@ -28,6 +28,11 @@ const dlqFilters: Record<string, OptionSpec> = {
   source: { value: "S", description: "only this source (queue URL or subscription)" },
 };
 
+const registryOption: OptionSpec = {
+  value: "URL",
+  description: "Confluent-compatible registry (required; MB_REGISTRY_URL sets the default)",
+  ...fromEnv("MB_REGISTRY_URL"),
+};
 const catalogOption: OptionSpec = {
   value: "MODULE",
   description: "catalog module, a path or package name (default: MB_CATALOG; run and check: the config's catalog.module)",
@@ -73,11 +78,7 @@ export const commands: readonly Command[] = [
         name: "register",
         summary: "register the catalog schemas (deploy time; run never registers)",
         options: {
-          registry: {
-            value: "URL",
-            description: "Confluent-compatible registry (required; MB_REGISTRY_URL sets the default)",
-            ...fromEnv("MB_REGISTRY_URL"),
-          },
+          registry: registryOption,
           prefix,
           catalog: catalogOption,
         },
@@ -96,11 +97,7 @@ export const commands: readonly Command[] = [
         name: "diff",
         summary: "compare each subject's latest registered schema with the catalog's generated one (what run requires)",
         options: {
-          registry: {
-            value: "URL",
-            description: "Confluent-compatible registry (required; MB_REGISTRY_URL sets the default)",
-            ...fromEnv("MB_REGISTRY_URL"),
-          },
+          registry: registryOption,
           prefix,
           catalog: catalogOption,
         },
