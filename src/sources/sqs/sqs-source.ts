@@ -362,26 +362,25 @@ export class SqsSource implements Source {
   #settleMessage(message: SqsSourceMessage, ok: boolean): void {
     if (message.settled) return;
     message.settled = true;
-    const key = message.gateKey;
-    if (key !== undefined) {
-      if (ok) {
-        // Acked (produced, or dead-lettered): the group's next message may go on.
-        const next = this.#gate.acked(key);
-        if (next !== undefined) this.#release(next);
-      } else {
-        // Released for redelivery: the group's later ones must not overtake it, so they go
-        // back too; SQS hands the group out again in order once none of it is in flight.
-        for (const held of this.#gate.nacked(key)) {
-          held.gateKey = undefined;
-          this.#settleMessage(held, false);
-        }
-      }
-    }
     const queue = message.queue;
     // A deleted queue refuses every call: nothing to tell the server.
     if (queue.gone) this.#leases.finish(message);
     else if (ok) this.#settle.ack(queue.url, message);
     else this.#settle.release(queue.url, message);
+    const key = message.gateKey;
+    if (key === undefined) return;
+    if (ok) {
+      // Acked (produced, or dead-lettered): the group's next message may go on.
+      const next = this.#gate.acked(key);
+      if (next !== undefined) this.#release(next);
+      return;
+    }
+    // Released for redelivery: the group's later ones must not overtake it, so they go back
+    // too; SQS hands the group out again, in order, once none of it is in flight.
+    for (const held of this.#gate.nacked(key)) {
+      held.gateKey = undefined;
+      this.#settleMessage(held, false);
+    }
   }
 
   /** Delivers messages freed by their group's predecessor, gathered into one batch per tick. */
