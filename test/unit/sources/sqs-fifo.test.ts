@@ -167,7 +167,7 @@ class FlakySink implements RecordSink {
       this.failures++;
       throw new KafkaSendError("broker unreachable (injected)");
     }
-    for (const record of records) if (record.topic !== "dlq") this.produced.push(record.headers?.get("ce_subject") ?? "");
+    for (const record of records) if (record.topic !== "dlq") this.produced.push(String(record.headers?.get("ce_subject")));
   }
   checkRecordSize(): PermanentError | undefined {
     return undefined;
