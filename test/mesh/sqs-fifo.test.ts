@@ -1,13 +1,14 @@
 // An SQS FIFO queue through the real bridge, on ElasticMQ: 50 message groups x 100 events while
-// Kafka twice refuses the catalog topics' writes for a few seconds (min.insync.replicas raised
-// above the replication factor: NOT_ENOUGH_REPLICAS, a retriable broker error; the records
-// already written stay). Every group's events must reach Kafka in send order (first copies, by
-// produce time and by offset within a partition), none lost; duplicates are counted.
+// Kafka twice refuses every write to the catalog topics for a few seconds, and the records
+// already written stay. The refusal: the topics' message.timestamp.before.max.ms set to 0, so
+// the broker answers INVALID_TIMESTAMP, which the sink reports as transient, as it does a broker
+// out of reach (min.insync.replicas above the replication factor no longer fails on Kafka 4:
+// it is capped at the replication factor). Every group's events must reach Kafka in send order
+// (first copies, by produce time and by offset within a partition), none lost; duplicates counted.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from "@platformatic/kafka";
-import { cloudEventId } from "../../src/mapping/identity.ts";
 import { writeToQueue } from "../../src/simulator/publish-sqs.ts";
 import { bridgeConfig, startBridgeProcess } from "../support/bridge.ts";
 import { DeliveryLedger } from "../support/delivery.ts";
@@ -57,21 +58,25 @@ describe("SQS FIFO through the bridge", () => {
     });
 
     const catalogTopics = deployment.catalog.map((entry) => entry.topic);
-    const setMinIsr = (value: string) =>
+    const refuseWrites = (refuse: boolean) =>
       admin.incrementalAlterConfigs({
         resources: catalogTopics.map((name) => ({
           resourceType: ConfigResourceTypes.TOPIC,
           resourceName: name,
-          configs: [{ name: "min.insync.replicas", configOperation: IncrementalAlterConfigOperationTypes.SET, value }],
+          configs: [
+            refuse
+              ? { name: "message.timestamp.before.max.ms", configOperation: IncrementalAlterConfigOperationTypes.SET, value: "0" }
+              : { name: "message.timestamp.before.max.ms", configOperation: IncrementalAlterConfigOperationTypes.DELETE },
+          ],
         })),
       });
     let retriesBefore = 0;
     for (const atAcked of [GROUPS * PER_GROUP * 0.2, GROUPS * PER_GROUP * 0.5]) {
       await bridge.waitForMetric("meshbridge_source_messages_acked_total", atAcked, 240_000);
       retriesBefore = await bridge.metric("meshbridge_transient_retries_total");
-      await setMinIsr("2");
+      await refuseWrites(true);
       await sleep(OUTAGE_MS);
-      await setMinIsr("1");
+      await refuseWrites(false);
     }
     assert.equal(await writing, sent.length, "the queue accepted every event");
     const retries = (await bridge.metric("meshbridge_transient_retries_total")) - retriesBefore;
@@ -88,35 +93,40 @@ describe("SQS FIFO through the bridge", () => {
     );
     const result = compareRecords(catalog, expected);
 
-    // ce_id of each output of each event -> its group and place in the group.
-    const byCeId = new Map<string, { group: string; sequence: number }>();
-    for (const event of sent) {
-      for (let index = 0; index < 4; index++)
-        byCeId.set(cloudEventId(event.tenant, event.eventId, index), position.get(event.eventId)!);
-    }
+    // Per group, per event: when its records were first produced (first copies only).
     const seen = new Set<string>();
-    const byGroup = new Map<string, { sequence: number; timestampMs: number }[]>();
+    const byGroup = new Map<string, Map<number, { firstMs: number; lastMs: number }>>();
     const lanes = new Map<string, { sequence: number; offset: bigint }[]>();
     for (const record of catalog) {
-      const place = byCeId.get(record.ceId);
-      if (place === undefined || seen.has(record.ceId)) continue;
+      const eventId = expected.records.get(record.ceId)?.eventId;
+      if (eventId === undefined || seen.has(record.ceId)) continue;
       seen.add(record.ceId);
-      byGroup.set(place.group, [
-        ...(byGroup.get(place.group) ?? []),
-        { sequence: place.sequence, timestampMs: record.timestampMs },
-      ]);
+      const place = position.get(eventId)!;
+      let events = byGroup.get(place.group);
+      if (events === undefined) {
+        events = new Map();
+        byGroup.set(place.group, events);
+      }
+      const times = events.get(place.sequence);
+      if (times === undefined) events.set(place.sequence, { firstMs: record.timestampMs, lastMs: record.timestampMs });
+      else {
+        times.firstMs = Math.min(times.firstMs, record.timestampMs);
+        times.lastMs = Math.max(times.lastMs, record.timestampMs);
+      }
       const lane = `${place.group} ${record.topic}/${record.partition}`;
       lanes.set(lane, [...(lanes.get(lane) ?? []), { sequence: place.sequence, offset: record.offset }]);
     }
-    // Out of order: a group's event produced (first copy) before one that was sent ahead of it.
+    // Out of order: a record of a group's event produced (first copy) before the last record of
+    // an event sent ahead of it in the group was.
     let outOfOrder = 0;
-    for (const [group, entries] of byGroup) {
-      entries.sort((a, b) => a.sequence - b.sequence);
-      for (let index = 1; index < entries.length; index++) {
-        if (entries[index]!.timestampMs < entries[index - 1]!.timestampMs) {
+    for (const [group, events] of byGroup) {
+      const ordered = [...events].sort((a, b) => a[0] - b[0]);
+      for (let index = 1; index < ordered.length; index++) {
+        const [previous, before] = ordered[index - 1]!;
+        const [sequence, times] = ordered[index]!;
+        if (times.firstMs < before.lastMs) {
           outOfOrder++;
-          if (outOfOrder <= 5)
-            t.diagnostic(`group ${group}: ${entries[index]!.sequence} produced before ${entries[index - 1]!.sequence}`);
+          if (outOfOrder <= 5) t.diagnostic(`group ${group}: event ${sequence} produced before event ${previous} was done`);
         }
       }
     }
