@@ -126,8 +126,7 @@ export const keysSchema = section(
   "tenant keys: exactly one of `file` and `json`",
 );
 
-// The receive settings of a queue, shared by configured queues and discovered ones.
-const sqsWaitTimeSeconds = () => integer(0, 20, 20, "long-poll wait of one receive (SQS: 0–20)");
+// The visibility of a queue's messages, the same for configured queues and discovered ones.
 // SQS allows 0, but a lease of 0 s would make every message visible again at once.
 const sqsVisibilityTimeoutSeconds = () =>
   integer(
@@ -141,7 +140,7 @@ export const sqsSourceSchema = section(
   {
     queueUrl: text("the queue's URL"),
     receivers: integer(1, 256, 8, "concurrent long-polling receivers (10 messages each)"),
-    waitTimeSeconds: sqsWaitTimeSeconds(),
+    waitTimeSeconds: integer(0, 20, 20, "long-poll wait of one receive (SQS: 0–20)"),
     visibilityTimeoutSeconds: sqsVisibilityTimeoutSeconds(),
   },
   "an SQS queue; a FIFO queue (URL ending `.fifo`) has each message group processed and produced in order",
@@ -169,7 +168,12 @@ export const sqsDiscoverySchema = section(
       16,
       "receivers over all discovered queues together, taking them round robin; with more queues than receivers each receive waits at most 1 s",
     ),
-    waitTimeSeconds: sqsWaitTimeSeconds(),
+    waitTimeSeconds: integer(
+      0,
+      20,
+      20,
+      "long-poll wait of one receive (SQS: 0–20), at most `discoveryIntervalSeconds`, so a new queue is polled by the next interval",
+    ),
     visibilityTimeoutSeconds: sqsVisibilityTimeoutSeconds(),
   },
   "SQS queues found by name prefix and/or tag, added and dropped while running; the queues of `sources.sqs` are left to their own receivers; FIFO queues (`.fifo`) keep each message group in order",

@@ -264,6 +264,19 @@ export class SqsSource implements Source {
     return Number.isFinite(earliest) ? Math.max(1, Math.min(earliest - now, RECEIVE_BACKOFF.maxMs)) : NO_QUEUE_MS;
   }
 
+  /**
+   * Every queue polled at once (receivers ≥ queues): a long poll costs nothing. Otherwise a short
+   * one, so an empty queue does not keep a receiver from the others for 20 s. With discovery, no
+   * longer than an interval either: a queue a scan adds gets receivers by the next interval.
+   */
+  #waitTimeSeconds(): number {
+    const wait = this.#options.waitTimeSeconds;
+    const discovery = this.#discovery;
+    if (discovery === undefined) return wait;
+    if (this.#queues.length > this.#options.receivers) return Math.min(wait, SHARED_WAIT_SECONDS);
+    return Math.min(wait, Math.max(1, Math.floor(discovery.discoveryIntervalMs / 1000)));
+  }
+
   async #receiveLoop(context: SourceContext, signal: AbortSignal, index: number): Promise<void> {
     const { budget } = context;
     while (!signal.aborted) {
@@ -279,12 +292,7 @@ export class SqsSource implements Source {
         budget.release(RECEIVE_BATCH);
         continue;
       }
-      // Every queue polled at once (receivers ≥ queues): a long poll costs nothing. Otherwise a
-      // short one, so an empty queue does not keep a receiver from the others for 20 s.
-      const waitTimeSeconds =
-        this.#queues.length <= this.#options.receivers
-          ? this.#options.waitTimeSeconds
-          : Math.min(this.#options.waitTimeSeconds, SHARED_WAIT_SECONDS);
+      const waitTimeSeconds = this.#waitTimeSeconds();
       let messages: Message[];
       try {
         const result = await this.#client.send(
