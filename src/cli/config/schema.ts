@@ -166,7 +166,7 @@ export const sqsDiscoverySchema = section(
       1,
       256,
       16,
-      "receivers over all discovered queues together, taking them round robin; with more queues than receivers each receive waits at most 1 s",
+      "receivers over all discovered queues together: with at least as many receivers as queues each queue has its own share; with fewer, round robin without long polls, an empty queue asked again after 0.2–5 s",
     ),
     waitTimeSeconds: integer(
       0,

@@ -51,8 +51,16 @@ const MAX_LEASE_FACTOR = 8;
 const SQS_MAX_VISIBILITY_SECONDS = 43_200;
 const RECEIVE_BATCH = 10;
 const RECEIVE_BACKOFF: BackoffPolicy = { initialMs: 400, maxMs: 30_000 };
-/** With more queues than receivers, a long poll on an empty queue would keep the others waiting. */
-const SHARED_WAIT_SECONDS = 1;
+/**
+ * With more queues than receivers, a long poll on an empty queue would keep a receiver from the
+ * others: receives do not wait, and a queue found empty is asked again only after an idle wait,
+ * doubling from IDLE_MIN_MS to IDLE_MAX_MS (the latency of a trickle on a quiet queue).
+ */
+const SHARED_WAIT_SECONDS = 0;
+const IDLE_MIN_MS = 200;
+const IDLE_MAX_MS = 5000;
+/** Full batches a receiver takes from one queue in a row while there are more queues than receivers. */
+const STICKY_BATCHES = 8;
 /** A receiver with no queue to take (none yet, or all backing off) looks again this soon. */
 const NO_QUEUE_MS = 250;
 const SYSTEM_ATTRIBUTES = ["ApproximateReceiveCount", "SentTimestamp", "AWSTraceHeader"] as const;
@@ -68,8 +76,10 @@ interface Queue {
   /** Deleted: settlements skip the server (they would be refused). */
   gone: boolean;
   failures: number;
-  /** Backing off until then (epoch ms). */
+  /** Backing off, or idle, until then (epoch ms). */
   retryAtMs: number;
+  /** The last idle wait (more queues than receivers); 0 once a receive brought messages. */
+  idleMs: number;
 }
 
 interface Settler {
@@ -247,9 +257,21 @@ export class SqsSource implements Source {
     clearInterval(this.#discoveryTimer);
   }
 
-  /** The next queue round robin that is not backing off; undefined when there is none now. */
-  #takeQueue(now: number): Queue | undefined {
+  /**
+   * The queue a receiver asks next; undefined when it has none now (none yet, or backing off).
+   * Receivers ≥ queues: each receiver keeps to one queue (receiver i to queue i mod n), so every
+   * queue has its own share and an empty queue's long polls delay no other. Fewer receivers than
+   * queues: round robin, except that a receiver stays on a queue that just filled a whole batch
+   * (up to STICKY_BATCHES in a row), so a busy queue is not starved by the empty ones' polls.
+   */
+  #takeQueue(receiver: number, last: Queue | undefined, streak: number, now: number): Queue | undefined {
     const queues = this.#queues;
+    if (queues.length === 0) return undefined;
+    if (queues.length <= this.#options.receivers) {
+      const pinned = queues[receiver % queues.length]!;
+      return pinned.retryAtMs <= now ? pinned : undefined;
+    }
+    if (last !== undefined && !last.dropped && streak > 0 && streak < STICKY_BATCHES && last.retryAtMs <= now) return last;
     for (let tried = 0; tried < queues.length; tried++) {
       const queue = queues[this.#nextQueue++ % queues.length]!;
       if (queue.retryAtMs <= now) return queue;
@@ -257,16 +279,16 @@ export class SqsSource implements Source {
     return undefined;
   }
 
-  /** Until the earliest queue's back-off ends (or a while, with no queue at all). */
+  /** Until the earliest back-off under way ends (or a while, with none). */
   #idleMs(now: number): number {
     let earliest = Number.POSITIVE_INFINITY;
-    for (const queue of this.#queues) earliest = Math.min(earliest, queue.retryAtMs);
-    return Number.isFinite(earliest) ? Math.max(1, Math.min(earliest - now, RECEIVE_BACKOFF.maxMs)) : NO_QUEUE_MS;
+    for (const queue of this.#queues) if (queue.retryAtMs > now) earliest = Math.min(earliest, queue.retryAtMs);
+    return Number.isFinite(earliest) ? Math.min(earliest - now, RECEIVE_BACKOFF.maxMs) : NO_QUEUE_MS;
   }
 
   /**
-   * Every queue polled at once (receivers ≥ queues): a long poll costs nothing. Otherwise a short
-   * one, so an empty queue does not keep a receiver from the others for 20 s. With discovery, no
+   * Every queue with receivers of its own (receivers ≥ queues): a long poll costs nothing. Otherwise
+   * none (see SHARED_WAIT_SECONDS). With discovery, no
    * longer than an interval either: a queue a scan adds gets receivers by the next interval.
    */
   #waitTimeSeconds(): number {
@@ -279,9 +301,14 @@ export class SqsSource implements Source {
 
   async #receiveLoop(context: SourceContext, signal: AbortSignal, index: number): Promise<void> {
     const { budget } = context;
+    let last: Queue | undefined;
+    /** Full batches in a row from `last`. */
+    let streak = 0;
     while (!signal.aborted) {
       const now = Date.now();
-      const queue = this.#takeQueue(now);
+      const queue = this.#takeQueue(index, last, streak, now);
+      if (queue !== last || streak >= STICKY_BATCHES) streak = 0;
+      last = queue;
       if (queue === undefined) {
         await sleep(this.#idleMs(now), signal);
         continue;
@@ -315,7 +342,15 @@ export class SqsSource implements Source {
         continue;
       }
       budget.release(RECEIVE_BATCH - messages.length);
-      if (messages.length === 0) continue;
+      streak = messages.length === RECEIVE_BATCH ? streak + 1 : 0;
+      if (messages.length === 0) {
+        if (this.#queues.length > this.#options.receivers) {
+          queue.idleMs = Math.min(Math.max(queue.idleMs * 2, IDLE_MIN_MS), IDLE_MAX_MS);
+          queue.retryAtMs = Date.now() + queue.idleMs;
+        }
+        continue;
+      }
+      queue.idleMs = 0;
       // Which source messages reached the bridge (tests tell a queue's loss from the bridge's).
       if (this.#log.debugEnabled) {
         this.#log.debug("SQS received", {
@@ -452,5 +487,6 @@ function newQueue(url: string): Queue {
     gone: false,
     failures: 0,
     retryAtMs: 0,
+    idleMs: 0,
   };
 }

@@ -109,7 +109,7 @@ describe("SqsSource with discovery", () => {
     assert.equal(budget.messages, 0);
   });
 
-  it("more queues than receivers: each receive waits at most 1 s, and every queue is served", async () => {
+  it("more queues than receivers: receives do not wait, and every queue is served", async () => {
     const fake = new FakeSqs();
     const urls = Array.from({ length: 6 }, (_, index) => fake.createQueue(`legacy-${index}`));
     const waits: number[] = [];
@@ -138,7 +138,7 @@ describe("SqsSource with discovery", () => {
     await sqs.stop();
     assert.ok(waits.length >= 6);
     assert.ok(
-      waits.every((wait) => wait === 1),
+      waits.every((wait) => wait === 0),
       `waits ${[...new Set(waits)].join(",")}`,
     );
   });
