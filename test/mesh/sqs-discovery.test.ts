@@ -1,5 +1,5 @@
 // SQS queue discovery through the real bridge, on ElasticMQ: the bridge consumes the queues
-// whose name has the test's prefix; a queue created while it runs is consumed after at most two
+// whose name has the test's prefix, and the test's queues tagged for it; a queue created while it runs is consumed after at most two
 // discovery intervals; a deleted one is released with no warning or error, the others still
 // served; every event of every queue reaches Kafka.
 import assert from "node:assert/strict";
@@ -34,16 +34,32 @@ describe("SQS discovery through the bridge", () => {
     const first = await createQueue(sqs, `${prefix}first`);
     const unrelated = await createQueue(sqs, `${worldName(deployment)}-other`);
     queues.push(first, unrelated);
-    const events = legacyEvents(world, 910, Math.floor(Math.random() * 2 ** 31));
-    // The last 10 go to a queue no rule matches: none of their records may appear.
-    const all = events.slice(0, 900);
-    const [toFirst, toLater, toLaterAfterDelete] = [all.slice(0, 300), all.slice(300, 600), all.slice(600)];
-    assert.equal(await write(unrelated, events.slice(900)), 10);
+    const tag = `meshbridge=${worldName(deployment)}`;
+    const tagged = await createQueue(sqs, `${worldName(deployment)}-tagged`, {}, { meshbridge: worldName(deployment) });
+    queues.push(tagged);
+    const events = legacyEvents(world, 1010, Math.floor(Math.random() * 2 ** 31));
+    // The last 10 go to a queue no rule matches (no prefix, no tag): none of their records may appear.
+    const all = events.slice(0, 1000);
+    const [toFirst, toLater, toLaterAfterDelete, toTagged] = [
+      all.slice(0, 300),
+      all.slice(300, 600),
+      all.slice(600, 900),
+      all.slice(900),
+    ];
+    assert.equal(await write(unrelated, events.slice(1000)), 10);
+    assert.equal(await write(tagged, toTagged), toTagged.length);
 
     const bridge = await startBridgeProcess(
       deployment,
       bridgeConfig(deployment, world, {
-        sources: { sqsDiscovery: { rules: [{ prefix }], discoveryIntervalSeconds: INTERVAL_SECONDS, receivers: 4 } },
+        sources: {
+          sqsDiscovery: {
+            // The tag rule lists only the test's queues: the emulator is shared.
+            rules: [{ prefix }, { prefix: worldName(deployment), tag }],
+            discoveryIntervalSeconds: INTERVAL_SECONDS,
+            receivers: 4,
+          },
+        },
         logLevel: "debug",
       }),
     );
@@ -52,7 +68,7 @@ describe("SQS discovery through the bridge", () => {
       writeFileSync(join(deployment.directory, "bridge.log"), bridge.logs.join("\n"));
     });
     assert.equal(await write(first, toFirst), toFirst.length);
-    await bridge.waitForMetric("meshbridge_source_messages_acked_total", toFirst.length, 120_000);
+    await bridge.waitForMetric("meshbridge_source_messages_acked_total", toFirst.length + toTagged.length, 120_000);
 
     // Created while running.
     const logsAtCreation = bridge.logs.length;
@@ -64,7 +80,11 @@ describe("SQS discovery through the bridge", () => {
       bridge.logs.slice(logsAtCreation).find((line) => line.includes('"SQS discovery"') && line.includes('"added":1'));
     await waitUntil(() => addedLine() !== undefined, 120_000, "the new queue discovered", 100);
     const addedAfterMs = Date.parse((JSON.parse(addedLine()!) as { time: string }).time) - createdAt;
-    await bridge.waitForMetric("meshbridge_source_messages_acked_total", toFirst.length + toLater.length, 120_000);
+    await bridge.waitForMetric(
+      "meshbridge_source_messages_acked_total",
+      toFirst.length + toTagged.length + toLater.length,
+      120_000,
+    );
 
     // Deleted while running (its messages all settled): released, the other still served.
     const logsBefore = bridge.logs.length;
