@@ -209,7 +209,8 @@ export async function startBridge(
 
     const sources: Source[] = [];
     // A cloud's client libraries are loaded only when one of its sources is configured.
-    if (config.sources.sqs.length > 0) {
+    const sqsDiscovery = config.sources.sqsDiscovery;
+    if (config.sources.sqs.length > 0 || sqsDiscovery !== undefined) {
       const [{ createSqsClient }, { SqsSource }] = await Promise.all([
         import("../sources/aws-clients.ts"),
         import("../sources/sqs/sqs-source.ts"),
@@ -229,6 +230,9 @@ export async function startBridge(
         "probing the SQS queues",
       );
       for (const options of config.sources.sqs) sources.push(new SqsSource(sqs, options, log));
+      // Discovered queues share one set of receivers; a configured queue keeps its own.
+      const exclude = config.sources.sqs.map((options) => options.queueUrl);
+      if (sqsDiscovery !== undefined) sources.push(new SqsSource(sqs, { ...sqsDiscovery, exclude }, log));
     }
     const pubsub = config.sources.pubsub;
     if (pubsub !== undefined) {

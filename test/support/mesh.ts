@@ -85,8 +85,9 @@ export async function createQueue(
   sqs: SQSClient,
   name: string = uniqueName("q"),
   attributes: Record<string, string> = {},
+  tags?: Record<string, string>,
 ): Promise<TestQueue> {
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes, tags }));
   const url = created.QueueUrl;
   if (url === undefined) throw new Error(`CreateQueue ${name}: no QueueUrl in the response`);
   const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));

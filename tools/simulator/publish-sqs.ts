@@ -1,7 +1,8 @@
 // Writes sealed legacy events straight to the queue of a "direct" AwsWorld, in the form SNS
 // would have delivered each to it: the envelope itself with the attributes as SQS message
 // attributes (a raw-delivery topic), or an SNS Notification JSON with the attributes inside
-// (any other topic). 10 per SendMessageBatch, at a target rate or as fast as possible.
+// (any other topic). 10 per SendMessageBatch, at a target rate or as fast as possible. To a FIFO
+// queue with a message group per event (`groupOf`) and the event id as deduplication id.
 import { randomUUID } from "node:crypto";
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
 import type { AwsWorld } from "./aws-world.ts";
@@ -17,11 +18,28 @@ export interface QueueWriteOptions {
   readonly rate: number;
   /** SendMessageBatch calls in flight. */
   readonly concurrency: number;
+  /**
+   * A FIFO queue: each event's MessageGroupId (its MessageDeduplicationId is the event id). The
+   * queue keeps a group in send order, so keep `concurrency` at 1 and a group once per batch
+   * (a batch's entries are not ordered among themselves once one is retried).
+   */
+  readonly groupOf?: (event: SealedEvent) => string;
   /** Called with each event once the queue accepted it, with its SQS MessageId. */
   readonly onSent?: (event: SealedEvent, messageId: string, sentAtMs: number) => void;
 }
 
-function entryFor(world: AwsWorld, event: SealedEvent, id: string): SendMessageBatchRequestEntry {
+function entryFor(
+  world: AwsWorld,
+  event: SealedEvent,
+  id: string,
+  groupOf: ((event: SealedEvent) => string) | undefined,
+): SendMessageBatchRequestEntry {
+  const entry = routedEntry(world, event, id);
+  if (groupOf === undefined) return entry;
+  return { ...entry, MessageGroupId: groupOf(event), MessageDeduplicationId: event.eventId };
+}
+
+function routedEntry(world: AwsWorld, event: SealedEvent, id: string): SendMessageBatchRequestEntry {
   const key = world.topology === "per-tenant" ? event.tenant : event.type;
   const route = world.topics[key];
   if (route === undefined) throw new Error(`no topic route for ${world.topology} key ${key}`);
@@ -51,7 +69,7 @@ export async function writeToQueue(
   let written = 0;
 
   const sendBatch = async (batch: SealedEvent[]): Promise<void> => {
-    let remaining = batch.map((event, index) => entryFor(world, event, String(index)));
+    let remaining = batch.map((event, index) => entryFor(world, event, String(index), options.groupOf));
     for (let attempt = 1; remaining.length > 0; attempt++) {
       const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: world.queueUrl, Entries: remaining }));
       const now = Date.now();

@@ -8,7 +8,7 @@ import { isCatalogPath } from "../catalog-spec.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { checkRules } from "./rules.ts";
 import { resolveSecrets } from "./secrets.ts";
-import type { BridgeConfig, PubSubSourceConfig, RawConfig } from "./types.ts";
+import type { BridgeConfig, PubSubSourceConfig, RawConfig, SqsDiscoveryConfig } from "./types.ts";
 import { validateSchema } from "./validate.ts";
 
 /** Environment variables that override a key, applied before validation (so checked too). */
@@ -72,16 +72,30 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
 
 /** Secrets are resolved by now: the resolved shape, plus the Pub/Sub source's own units. */
 function toBridgeConfig(raw: RawConfig): BridgeConfig {
-  const resolved = raw as unknown as BridgeConfig & { sources: { pubsub?: unknown } };
-  const pubsub = raw.sources.pubsub;
-  if (pubsub === undefined) return resolved;
-  const { discoveryIntervalSeconds, discovery, ...rest } = pubsub;
-  const source: PubSubSourceConfig = {
-    ...rest,
-    discoveryIntervalMs: discoveryIntervalSeconds * 1000,
-    discovery: discovery.map((rule) => ({ project: rule.project ?? pubsub.project, prefix: rule.prefix, label: rule.label })),
+  const resolved = raw as unknown as BridgeConfig;
+  const { pubsub, sqsDiscovery } = raw.sources;
+  let pubsubSource: PubSubSourceConfig | undefined;
+  if (pubsub !== undefined) {
+    const { discoveryIntervalSeconds, discovery, ...rest } = pubsub;
+    pubsubSource = {
+      ...rest,
+      discoveryIntervalMs: discoveryIntervalSeconds * 1000,
+      discovery: discovery.map((rule) => ({ project: rule.project ?? pubsub.project, prefix: rule.prefix, label: rule.label })),
+    };
+  }
+  let sqsDiscoverySource: SqsDiscoveryConfig | undefined;
+  if (sqsDiscovery !== undefined) {
+    const { discoveryIntervalSeconds, ...rest } = sqsDiscovery;
+    sqsDiscoverySource = { ...rest, discoveryIntervalMs: discoveryIntervalSeconds * 1000 };
+  }
+  return {
+    ...resolved,
+    sources: {
+      sqs: resolved.sources.sqs,
+      ...(sqsDiscoverySource === undefined ? {} : { sqsDiscovery: sqsDiscoverySource }),
+      ...(pubsubSource === undefined ? {} : { pubsub: pubsubSource }),
+    },
   };
-  return { ...resolved, sources: { sqs: resolved.sources.sqs, pubsub: source } };
 }
 
 /** Reads YAML (.yaml, .yml) or JSON (.json) and parses it. */

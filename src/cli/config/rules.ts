@@ -23,12 +23,20 @@ export function checkRules(config: RawConfig): ConfigIssue[] {
     });
   }
   const pubsub = sources.pubsub;
-  if (sources.sqs.length === 0 && pubsub === undefined) {
+  if (sources.sqs.length === 0 && sources.sqsDiscovery === undefined && pubsub === undefined) {
     issues.push({
       path: "sources",
-      message: "configure at least one source; expected sources.sqs or sources.pubsub, got neither",
+      message: "configure at least one source; expected sources.sqs, sources.sqsDiscovery or sources.pubsub, got none",
     });
   }
+  sources.sqsDiscovery?.rules.forEach((rule, index) => {
+    if (rule.prefix === undefined && rule.tag === undefined) {
+      issues.push({
+        path: `sources.sqsDiscovery.rules[${index}]`,
+        message: "give a prefix and/or a tag; expected at least one, got neither",
+      });
+    }
+  });
   const queues = new Set<string>();
   sources.sqs.forEach((queue, index) => {
     if (queues.has(queue.queueUrl)) {

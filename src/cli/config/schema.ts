@@ -142,20 +142,57 @@ export const keysSchema = section(
   "tenant keys: exactly one of `file` and `json`",
 );
 
+// The visibility of a queue's messages, the same for configured queues and discovered ones.
+// SQS allows 0, but a lease of 0 s would make every message visible again at once.
+const sqsVisibilityTimeoutSeconds = () =>
+  integer(
+    1,
+    43_200,
+    30,
+    "given on receive (SQS: up to 12 h); while a message is in flight it is extended before half of it is left, each extension doubling the lease (up to 8 timeouts)",
+  );
+
 export const sqsSourceSchema = section(
   {
     queueUrl: text("the queue's URL"),
     receivers: integer(1, 256, 8, "concurrent long-polling receivers (10 messages each)"),
     waitTimeSeconds: integer(0, 20, 20, "long-poll wait of one receive (SQS: 0–20)"),
-    // SQS allows 0, but a lease of 0 s would make every message visible again at once.
-    visibilityTimeoutSeconds: integer(
-      1,
-      43_200,
-      30,
-      "given on receive (SQS: up to 12 h); while a message is in flight it is extended before half of it is left, each extension doubling the lease (up to 8 timeouts)",
-    ),
+    visibilityTimeoutSeconds: sqsVisibilityTimeoutSeconds(),
   },
-  "an SQS queue",
+  "an SQS queue; a FIFO queue (URL ending `.fifo`) has each message group processed and produced in order",
+);
+
+export const sqsDiscoveryRuleSchema = section(
+  {
+    prefix: optionalText("queue name prefix (`ListQueues` filters by it)"),
+    tag: v.optional(patterned(/^[^=]+(=.*)?$/, "key or key=value", "queue tag `key` or `key=value` (`ListQueueTags`)")),
+  },
+  "a rule: queues matching all it gives (`prefix` and/or `tag`)",
+);
+
+export const sqsDiscoverySchema = section(
+  {
+    rules: v.pipe(
+      v.array(sqsDiscoveryRuleSchema),
+      v.minLength(1),
+      about("rules that find queues; a queue no longer matched, or deleted, is released"),
+    ),
+    discoveryIntervalSeconds: integer(1, 3600, 30, "how often the rules are re-scanned"),
+    receivers: integer(
+      1,
+      256,
+      16,
+      "receivers over all discovered queues together: with at least as many receivers as queues each queue has its own share; with fewer, round robin without long polls, an empty queue asked again after 0.2–5 s",
+    ),
+    waitTimeSeconds: integer(
+      0,
+      20,
+      20,
+      "long-poll wait of one receive (SQS: 0–20), at most `discoveryIntervalSeconds`, so a new queue is polled by the next interval",
+    ),
+    visibilityTimeoutSeconds: sqsVisibilityTimeoutSeconds(),
+  },
+  "SQS queues found by name prefix and/or tag, added and dropped while running; the queues of `sources.sqs` are left to their own receivers; FIFO queues (`.fifo`) keep each message group in order",
 );
 
 export const discoveryRuleSchema = section(
@@ -241,6 +278,7 @@ export const configSchema = section(
     sources: section(
       {
         sqs: v.optional(v.pipe(v.array(sqsSourceSchema), about("SQS queues")), []),
+        sqsDiscovery: v.optional(sqsDiscoverySchema),
         pubsub: v.optional(pubsubSourceSchema),
       },
       "at least one source",

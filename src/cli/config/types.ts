@@ -3,7 +3,7 @@
 import type { InferOutput } from "valibot";
 import type { DiscoveryRule } from "../../sources/pubsub/discovery.ts";
 import type { PubSubSourceOptions } from "../../sources/pubsub/pubsub-source.ts";
-import type { SqsSourceOptions } from "../../sources/sqs/sqs-source.ts";
+import type { SqsDiscoveryOptions, SqsSourceOptions } from "../../sources/sqs/sqs-source.ts";
 import type { configSchema } from "./schema.ts";
 
 /** The file's content once validated and its defaults filled in. */
@@ -34,12 +34,27 @@ export type PubSubSourceConfig = Omit<Resolved<RawPubSub>, "discoveryIntervalSec
 
 export type SqsSourceConfig = Resolved<RawConfig["sources"]["sqs"][number]>;
 
+type RawSqsDiscovery = NonNullable<RawConfig["sources"]["sqsDiscovery"]>;
+
+/** SQS discovery's options: seconds become ms; the configured queues are excluded by the bridge. */
+export type SqsDiscoveryConfig = Omit<Resolved<RawSqsDiscovery>, "discoveryIntervalSeconds"> & {
+  readonly discoveryIntervalMs: number;
+};
+
 export type KeysConfig = Resolved<RawConfig["keys"]>;
 
 export type BridgeConfig = Omit<Resolved<RawConfig>, "sources"> & {
-  readonly sources: { readonly sqs: readonly SqsSourceConfig[]; readonly pubsub?: PubSubSourceConfig };
+  readonly sources: {
+    readonly sqs: readonly SqsSourceConfig[];
+    readonly sqsDiscovery?: SqsDiscoveryConfig;
+    readonly pubsub?: PubSubSourceConfig;
+  };
 };
 
 // The sources consume their sections as they are: the compiler checks the schema still fits.
 type Fits<A extends B, B> = A;
-export type CheckedSourceConfigs = [Fits<PubSubSourceConfig, PubSubSourceOptions>, Fits<SqsSourceConfig, SqsSourceOptions>];
+export type CheckedSourceConfigs = [
+  Fits<PubSubSourceConfig, PubSubSourceOptions>,
+  Fits<SqsSourceConfig, SqsSourceOptions>,
+  Fits<SqsDiscoveryConfig, SqsDiscoveryOptions>,
+];

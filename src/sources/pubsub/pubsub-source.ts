@@ -7,11 +7,11 @@
 import type { Logger } from "../../ops/log.ts";
 import { type BackoffPolicy, backoffDelay } from "../core/backoff.ts";
 import { type Lease, LeaseSet } from "../core/lease-set.ts";
+import { OrderingGate } from "../core/ordering-gate.ts";
 import { SettleBatcher } from "../core/settle-batcher.ts";
 import type { Deliver, EnvelopeReader, Source, SourceBudget, SourceContext, SourceMessage } from "../source.ts";
 import { type DiscoveryRule, discoverSubscriptions } from "./discovery.ts";
 import { pubsubEnvelopeReader } from "./envelope-reader.ts";
-import { OrderingGate } from "./ordering-gate.ts";
 import { PullScheduler, type Slot } from "./pull-scheduler.ts";
 import { pubsubSettleAdapter } from "./settle-adapter.ts";
 import {

@@ -3,6 +3,7 @@
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "../../ops/log.ts";
 import { ACK, RELEASE, type SettleAdapter, type SettleOperation } from "../core/settle-batcher.ts";
+import { isQueueGone } from "./discovery.ts";
 
 /** The SQS maximum entries per batch call. */
 const SQS_BATCH_MAX = 10;
@@ -10,9 +11,6 @@ const SQS_BATCH_MAX = 10;
 export interface SqsSettleEntry {
   readonly receiptHandle: string;
 }
-
-/** A queue that does not exist refuses every later call too. */
-const NON_RETRYABLE = new Set(["QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"]);
 
 export function sqsSettleAdapter<E extends SqsSettleEntry>(client: SQSClient, log: Logger): SettleAdapter<E> {
   return {
@@ -48,7 +46,7 @@ export function sqsSettleAdapter<E extends SqsSettleEntry>(client: SQSClient, lo
       }
       return retry;
     },
-    retryable: (error) => !NON_RETRYABLE.has((error as { name?: string } | null)?.name ?? ""),
+    retryable: (error) => !isQueueGone(error),
     describe: describeOperation,
   };
 }

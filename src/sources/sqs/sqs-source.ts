@@ -1,23 +1,39 @@
-// SQS source: several concurrent long-polling receivers on one queue, batches of 10. Leases
-// (visibility extension, drain) and settlement batching are the source core's; this file holds
-// what is SQS's own: receiving, and the visibility a lease gets.
+// SQS source: long-polling receivers (batches of 10) over one configured queue, or over every
+// queue that discovery rules select (re-scanned on an interval; queues added and dropped while
+// running), the receivers taking the queues round robin. Leases (visibility extension, drain)
+// and settlement batching are the source core's, one of each for all the source's queues; this
+// file holds what is SQS's own: receiving, the visibility a lease gets, and FIFO message groups
+// (one message of a group in the pipeline at a time, by the core's ordering gate).
 import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "../../ops/log.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../core/backoff.ts";
 import { type Lease, LeaseSet } from "../core/lease-set.ts";
+import { OrderingGate } from "../core/ordering-gate.ts";
 import { SettleBatcher } from "../core/settle-batcher.ts";
-import type { EnvelopeReader, Source, SourceContext, SourceMessage } from "../source.ts";
+import type { Deliver, EnvelopeReader, Source, SourceContext, SourceMessage } from "../source.ts";
+import { discoverQueues, isFifoQueue, isQueueGone, queueName, type SqsDiscoveryRule } from "./discovery.ts";
 import { sqsEnvelopeReader } from "./envelope-reader.ts";
 import { sqsSettleAdapter } from "./settle-adapter.ts";
 
-export interface SqsSourceOptions {
-  readonly queueUrl: string;
-  /** Concurrent ReceiveMessage loops. */
+/** How every queue of a source is received from and leased. */
+export interface SqsReceiveOptions {
+  /** Concurrent ReceiveMessage loops (for discovery: over all discovered queues together). */
   readonly receivers: number;
   /** Long-poll wait, 0..20 s. */
   readonly waitTimeSeconds: number;
   /** Visibility given on receive and on each extension. */
   readonly visibilityTimeoutSeconds: number;
+}
+
+export interface SqsSourceOptions extends SqsReceiveOptions {
+  readonly queueUrl: string;
+}
+
+export interface SqsDiscoveryOptions extends SqsReceiveOptions {
+  readonly rules: readonly SqsDiscoveryRule[];
+  readonly discoveryIntervalMs: number;
+  /** Queues consumed by sources of their own (configured): never taken by discovery too. */
+  readonly exclude?: readonly string[];
 }
 
 export const defaultSqsSourceOptions = {
@@ -35,8 +51,36 @@ const MAX_LEASE_FACTOR = 8;
 const SQS_MAX_VISIBILITY_SECONDS = 43_200;
 const RECEIVE_BATCH = 10;
 const RECEIVE_BACKOFF: BackoffPolicy = { initialMs: 400, maxMs: 30_000 };
+/**
+ * With more queues than receivers, a long poll on an empty queue would keep a receiver from the
+ * others: receives do not wait, and a queue found empty is asked again only after an idle wait,
+ * doubling from IDLE_MIN_MS to IDLE_MAX_MS (the latency of a trickle on a quiet queue).
+ */
+const SHARED_WAIT_SECONDS = 0;
+const IDLE_MIN_MS = 200;
+const IDLE_MAX_MS = 5000;
+/** Full batches a receiver takes from one queue in a row while there are more queues than receivers. */
+const STICKY_BATCHES = 8;
+/** A receiver with no queue to take (none yet, or all backing off) looks again this soon. */
+const NO_QUEUE_MS = 250;
+const SYSTEM_ATTRIBUTES = ["ApproximateReceiveCount", "SentTimestamp", "AWSTraceHeader"] as const;
+const FIFO_SYSTEM_ATTRIBUTES = [...SYSTEM_ATTRIBUTES, "MessageGroupId"] as const;
 
-const queueName = (queueUrl: string): string => queueUrl.slice(queueUrl.lastIndexOf("/") + 1);
+interface Queue {
+  readonly url: string;
+  /** "sqs:<queue name>", for SourceMessage.source. */
+  readonly source: string;
+  readonly fifo: boolean;
+  /** No longer received from (deleted, or no longer matched); its in-flight messages still settle. */
+  dropped: boolean;
+  /** Deleted: settlements skip the server (they would be refused). */
+  gone: boolean;
+  failures: number;
+  /** Backing off, or idle, until then (epoch ms). */
+  retryAtMs: number;
+  /** The last idle wait (more queues than receivers); 0 once a receive brought messages. */
+  idleMs: number;
+}
 
 interface Settler {
   settle(message: SqsSourceMessage, ok: boolean): void;
@@ -49,17 +93,23 @@ class SqsSourceMessage implements SourceMessage, Lease {
   readonly attributes: Readonly<Record<string, string>>;
   readonly receiveCount: number;
   readonly publishedAtMs: number;
+  /** A FIFO queue's MessageGroupId: the group's messages are processed and produced in order. */
+  readonly orderingKey: string | undefined;
   readonly receiptHandle: string;
   readonly bytes: number;
+  readonly queue: Queue;
+  /** Queue + message group, for the ordering gate; undefined once it is out of the gate. */
+  gateKey: string | undefined;
   deadlineAtMs: number;
   /** Seconds the last receive or extension gave; doubles with each extension, up to a cap. */
   leaseSeconds: number;
   settled = false;
   readonly #settler: Settler;
 
-  constructor(message: Message, source: string, leaseSeconds: number, settler: Settler) {
+  constructor(message: Message, queue: Queue, leaseSeconds: number, settler: Settler) {
     this.id = message.MessageId ?? "";
-    this.source = source;
+    this.source = queue.source;
+    this.queue = queue;
     this.body = message.Body ?? "";
     this.bytes = Buffer.byteLength(this.body, "utf8");
     this.receiptHandle = message.ReceiptHandle ?? "";
@@ -72,6 +122,8 @@ class SqsSourceMessage implements SourceMessage, Lease {
     this.attributes = attributes;
     this.receiveCount = Number(system.ApproximateReceiveCount ?? "1");
     this.publishedAtMs = Number(system.SentTimestamp ?? "0");
+    this.orderingKey = queue.fifo ? system.MessageGroupId : undefined;
+    this.gateKey = this.orderingKey === undefined ? undefined : `${queue.url}\u0000${this.orderingKey}`;
     this.leaseSeconds = leaseSeconds;
     this.deadlineAtMs = Date.now() + leaseSeconds * 1000;
     this.#settler = settler;
@@ -91,21 +143,47 @@ class SqsSourceMessage implements SourceMessage, Lease {
   }
 }
 
+export interface SqsSourceStats {
+  readonly queues: number;
+  readonly inFlight: number;
+  /** FIFO messages waiting behind an earlier one of their group. */
+  readonly held: number;
+  readonly discoveryScans: number;
+}
+
 export class SqsSource implements Source {
   readonly name: string;
   readonly #client: SQSClient;
-  readonly #options: SqsSourceOptions;
+  readonly #options: SqsReceiveOptions;
+  readonly #discovery: SqsDiscoveryOptions | undefined;
   readonly #log: Logger;
   readonly #settle: SettleBatcher<SqsSourceMessage>;
   readonly #leases: LeaseSet<SqsSourceMessage>;
+  readonly #gate = new OrderingGate<SqsSourceMessage>();
   readonly #settler: Settler = { settle: (message, ok) => this.#settleMessage(message, ok) };
   readonly #abort = new AbortController();
+  /** Receivers take queues from here round robin. */
+  #queues: Queue[] = [];
+  #nextQueue = 0;
   #receivers: Promise<void>[] = [];
+  #deliver: Deliver = () => {};
+  #released: SqsSourceMessage[] = [];
+  #stopping = false;
+  #discoveryTimer: NodeJS.Timeout | undefined;
+  #scanning: Promise<void> | undefined;
+  #discoveryScans = 0;
 
-  constructor(client: SQSClient, options: SqsSourceOptions, log: Logger) {
+  /** One configured queue (`SqsSourceOptions`), or the queues discovery finds (`SqsDiscoveryOptions`). */
+  constructor(client: SQSClient, options: SqsSourceOptions | SqsDiscoveryOptions, log: Logger) {
     this.#client = client;
     this.#options = options;
-    this.name = `sqs:${queueName(options.queueUrl)}`;
+    if ("queueUrl" in options) {
+      this.name = `sqs:${queueName(options.queueUrl)}`;
+      this.#queues = [newQueue(options.queueUrl)];
+    } else {
+      this.name = "sqs:discovered";
+      this.#discovery = options;
+    }
     this.#log = log.child({ source: this.name });
     this.#settle = new SettleBatcher(sqsSettleAdapter<SqsSourceMessage>(client, this.#log), this.#log, (message) =>
       this.#leases.finish(message),
@@ -118,9 +196,10 @@ export class SqsSource implements Source {
       heartbeatMs: Math.max(250, (base * 1000) / 6),
       extendWithinMs: (base * 1000) / 2,
       extend: (message, nowMs) => {
+        if (message.queue.gone) return;
         message.leaseSeconds = Math.min(message.leaseSeconds * 2, cap);
         message.deadlineAtMs = nowMs + message.leaseSeconds * 1000;
-        this.#settle.extend(options.queueUrl, message, message.leaseSeconds);
+        this.#settle.extend(message.queue.url, message, message.leaseSeconds);
       },
       release: (message) => message.nack(),
     });
@@ -130,81 +209,284 @@ export class SqsSource implements Source {
     return this.#leases.size;
   }
 
+  get stats(): SqsSourceStats {
+    return {
+      queues: this.#queues.length,
+      inFlight: this.#leases.size,
+      held: this.#gate.held,
+      discoveryScans: this.#discoveryScans,
+    };
+  }
+
+  /** URLs of the queues being received from. */
+  queueUrls(): string[] {
+    return this.#queues.map((queue) => queue.url);
+  }
+
   async start(context: SourceContext): Promise<void> {
+    this.#deliver = context.deliver;
     const signal = AbortSignal.any([context.signal, this.#abort.signal]);
+    const discovery = this.#discovery;
+    if (discovery !== undefined) {
+      // The first scan must succeed: a rule that cannot be evaluated is a start-up error.
+      await this.#scan();
+      this.#discoveryTimer = setInterval(() => void this.#scanOnce(), discovery.discoveryIntervalMs);
+    }
+    if (signal.aborted) this.#stopReceiving();
+    else signal.addEventListener("abort", () => this.#stopReceiving(), { once: true });
     this.#leases.start(context.budget);
     this.#receivers = Array.from({ length: this.#options.receivers }, (_, index) => this.#receiveLoop(context, signal, index));
   }
 
   async stop(grace?: AbortSignal): Promise<void> {
     this.#abort.abort();
+    this.#stopReceiving();
     await Promise.all(this.#receivers);
+    await this.#scanning;
+    // Held FIFO messages never reached the pipeline: give them back (SQS keeps the group's order).
+    for (const message of this.#gate.takeAllHeld()) {
+      message.gateKey = undefined;
+      this.#settleMessage(message, false);
+    }
     await this.#leases.drain(grace);
     await this.#settle.flush();
   }
 
+  #stopReceiving(): void {
+    this.#stopping = true;
+    clearInterval(this.#discoveryTimer);
+  }
+
+  /**
+   * The queue a receiver asks next; undefined when it has none now (none yet, or backing off).
+   * Receivers ≥ queues: each receiver keeps to one queue (receiver i to queue i mod n), so every
+   * queue has its own share and an empty queue's long polls delay no other. Fewer receivers than
+   * queues: round robin, except that a receiver stays on a queue that just filled a whole batch
+   * (up to STICKY_BATCHES in a row), so a busy queue is not starved by the empty ones' polls.
+   */
+  #takeQueue(receiver: number, last: Queue | undefined, streak: number, now: number): Queue | undefined {
+    const queues = this.#queues;
+    if (queues.length === 0) return undefined;
+    if (queues.length <= this.#options.receivers) {
+      const pinned = queues[receiver % queues.length]!;
+      return pinned.retryAtMs <= now ? pinned : undefined;
+    }
+    if (last !== undefined && !last.dropped && streak > 0 && streak < STICKY_BATCHES && last.retryAtMs <= now) return last;
+    for (let tried = 0; tried < queues.length; tried++) {
+      const queue = queues[this.#nextQueue++ % queues.length]!;
+      if (queue.retryAtMs <= now) return queue;
+    }
+    return undefined;
+  }
+
+  /** Until the earliest back-off under way ends (or a while, with none). */
+  #idleMs(now: number): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const queue of this.#queues) if (queue.retryAtMs > now) earliest = Math.min(earliest, queue.retryAtMs);
+    return Number.isFinite(earliest) ? Math.min(earliest - now, RECEIVE_BACKOFF.maxMs) : NO_QUEUE_MS;
+  }
+
+  /**
+   * Every queue with receivers of its own (receivers ≥ queues): a long poll costs nothing. Otherwise
+   * none (see SHARED_WAIT_SECONDS). With discovery, no
+   * longer than an interval either: a queue a scan adds gets receivers by the next interval.
+   */
+  #waitTimeSeconds(): number {
+    const wait = this.#options.waitTimeSeconds;
+    const discovery = this.#discovery;
+    if (discovery === undefined) return wait;
+    if (this.#queues.length > this.#options.receivers) return Math.min(wait, SHARED_WAIT_SECONDS);
+    return Math.min(wait, Math.max(1, Math.floor(discovery.discoveryIntervalMs / 1000)));
+  }
+
   async #receiveLoop(context: SourceContext, signal: AbortSignal, index: number): Promise<void> {
-    const { budget, deliver } = context;
-    let failures = 0;
+    const { budget } = context;
+    let last: Queue | undefined;
+    /** Full batches in a row from `last`. */
+    let streak = 0;
     while (!signal.aborted) {
+      const now = Date.now();
+      const queue = this.#takeQueue(index, last, streak, now);
+      if (queue !== last || streak >= STICKY_BATCHES) streak = 0;
+      last = queue;
+      if (queue === undefined) {
+        await sleep(this.#idleMs(now), signal);
+        continue;
+      }
       // Reserve room for a full batch before asking for it; give back what did not arrive.
       if (!(await budget.acquire(RECEIVE_BATCH, 0, signal))) break;
-      if (signal.aborted) {
+      if (signal.aborted || queue.dropped) {
         budget.release(RECEIVE_BATCH);
-        break;
+        continue;
       }
+      const waitTimeSeconds = this.#waitTimeSeconds();
       let messages: Message[];
       try {
         const result = await this.#client.send(
           new ReceiveMessageCommand({
-            QueueUrl: this.#options.queueUrl,
+            QueueUrl: queue.url,
             MaxNumberOfMessages: RECEIVE_BATCH,
-            WaitTimeSeconds: this.#options.waitTimeSeconds,
+            WaitTimeSeconds: waitTimeSeconds,
             VisibilityTimeout: this.#options.visibilityTimeoutSeconds,
-            MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp", "AWSTraceHeader"],
+            MessageSystemAttributeNames: queue.fifo ? [...FIFO_SYSTEM_ATTRIBUTES] : [...SYSTEM_ATTRIBUTES],
             MessageAttributeNames: ["All"],
           }),
           { abortSignal: signal },
         );
         messages = result.Messages ?? [];
-        failures = 0;
+        queue.failures = 0;
       } catch (error) {
         budget.release(RECEIVE_BATCH);
         if (signal.aborted) break;
-        failures++;
-        const delayMs = backoffDelay(RECEIVE_BACKOFF, failures);
-        // First failure of a streak and then every tenth: no log storm while SQS is away.
-        if (failures === 1 || failures % 10 === 0) {
-          this.#log.warn("SQS receive failed; backing off", {
-            receiver: index,
-            failures,
-            delayMs,
-            error: error instanceof Error ? error.message : String(error),
-          });
-        }
-        await sleep(delayMs, signal);
+        this.#receiveFailed(queue, index, error);
         continue;
       }
       budget.release(RECEIVE_BATCH - messages.length);
-      if (messages.length === 0) continue;
+      streak = messages.length === RECEIVE_BATCH ? streak + 1 : 0;
+      if (messages.length === 0) {
+        if (this.#queues.length > this.#options.receivers) {
+          queue.idleMs = Math.min(Math.max(queue.idleMs * 2, IDLE_MIN_MS), IDLE_MAX_MS);
+          queue.retryAtMs = Date.now() + queue.idleMs;
+        }
+        continue;
+      }
+      queue.idleMs = 0;
       // Which source messages reached the bridge (tests tell a queue's loss from the bridge's).
       if (this.#log.debugEnabled) {
-        this.#log.debug("SQS received", { receiver: index, messageIds: messages.map((m) => m.MessageId).join(",") });
+        this.#log.debug("SQS received", {
+          queue: queue.source,
+          receiver: index,
+          messageIds: messages.map((m) => m.MessageId).join(","),
+        });
       }
-      const leaseSeconds = this.#options.visibilityTimeoutSeconds;
-      const batch = messages.map((message) => {
-        const received = new SqsSourceMessage(message, this.name, leaseSeconds, this.#settler);
-        this.#leases.add(received);
-        return received;
-      });
-      deliver(batch);
+      this.#accept(queue, messages);
     }
+  }
+
+  #receiveFailed(queue: Queue, receiver: number, error: unknown): void {
+    if (isQueueGone(error) && this.#discovery !== undefined) {
+      // Deleted between scans: stop asking now; the next scan forgets it.
+      if (!queue.gone) this.#log.info("SQS queue deleted; released", { queue: queue.url });
+      queue.gone = true;
+      this.#drop(queue);
+      return;
+    }
+    const now = Date.now();
+    // Receivers that were polling when the queue failed count as one failure, not one each.
+    if (queue.retryAtMs > now) return;
+    const failures = ++queue.failures;
+    const delayMs = backoffDelay(RECEIVE_BACKOFF, failures);
+    queue.retryAtMs = now + delayMs;
+    // First failure of a streak and then every tenth: no log storm while SQS is away.
+    if (failures === 1 || failures % 10 === 0) {
+      this.#log.warn("SQS receive failed; backing off", {
+        queue: queue.url,
+        receiver,
+        failures,
+        delayMs,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  #accept(queue: Queue, messages: readonly Message[]): void {
+    const leaseSeconds = this.#options.visibilityTimeoutSeconds;
+    const batch: SqsSourceMessage[] = [];
+    for (const received of messages) {
+      const message = new SqsSourceMessage(received, queue, leaseSeconds, this.#settler);
+      this.#leases.add(message);
+      // A FIFO receive can return several messages of one group: only the first goes on now.
+      if (message.gateKey !== undefined && !this.#gate.admit(message.gateKey, message)) continue;
+      batch.push(message);
+    }
+    if (batch.length > 0) this.#deliver(batch);
   }
 
   #settleMessage(message: SqsSourceMessage, ok: boolean): void {
     if (message.settled) return;
     message.settled = true;
-    if (ok) this.#settle.ack(this.#options.queueUrl, message);
-    else this.#settle.release(this.#options.queueUrl, message);
+    const queue = message.queue;
+    // A deleted queue refuses every call: nothing to tell the server.
+    if (queue.gone) this.#leases.finish(message);
+    else if (ok) this.#settle.ack(queue.url, message);
+    else this.#settle.release(queue.url, message);
+    const key = message.gateKey;
+    if (key === undefined) return;
+    if (ok) {
+      // Acked (produced, or dead-lettered): the group's next message may go on.
+      const next = this.#gate.acked(key);
+      if (next !== undefined) this.#release(next);
+      return;
+    }
+    // Released for redelivery: the group's later ones must not overtake it, so they go back
+    // too; SQS hands the group out again, in order, once none of it is in flight.
+    for (const held of this.#gate.nacked(key)) {
+      held.gateKey = undefined;
+      this.#settleMessage(held, false);
+    }
   }
+
+  /** Delivers messages freed by their group's predecessor, gathered into one batch per tick. */
+  #release(message: SqsSourceMessage): void {
+    if (this.#stopping) {
+      message.gateKey = undefined;
+      this.#settleMessage(message, false);
+      return;
+    }
+    if (this.#released.push(message) > 1) return;
+    queueMicrotask(() => {
+      const batch = this.#released;
+      this.#released = [];
+      this.#deliver(batch);
+    });
+  }
+
+  #drop(queue: Queue): void {
+    queue.dropped = true;
+    this.#queues = this.#queues.filter((other) => other !== queue);
+  }
+
+  async #scanOnce(): Promise<void> {
+    if (this.#scanning !== undefined || this.#stopping) return;
+    this.#scanning = this.#scan()
+      .catch((error: unknown) => {
+        this.#log.warn("SQS discovery scan failed; keeping the current queues", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      })
+      .finally(() => {
+        this.#scanning = undefined;
+      });
+    await this.#scanning;
+  }
+
+  async #scan(): Promise<void> {
+    const discovery = this.#discovery!;
+    const found = await discoverQueues(this.#client, discovery.rules, this.#abort.signal);
+    this.#discoveryScans++;
+    if (this.#stopping) return;
+    for (const url of discovery.exclude ?? []) found.delete(url);
+    const current = new Set(this.#queues.map((queue) => queue.url));
+    const added = [...found].filter((url) => !current.has(url));
+    const removed = this.#queues.filter((queue) => !found.has(queue.url));
+    for (const queue of removed) this.#drop(queue);
+    // A new array: receivers iterating the old one are not disturbed.
+    if (added.length > 0) this.#queues = [...this.#queues, ...added.map(newQueue)];
+    if (added.length > 0 || removed.length > 0) {
+      this.#log.info("SQS discovery", { added: added.length, removed: removed.length, queues: this.#queues.length });
+    }
+  }
+}
+
+function newQueue(url: string): Queue {
+  return {
+    url,
+    source: `sqs:${queueName(url)}`,
+    fifo: isFifoQueue(url),
+    dropped: false,
+    gone: false,
+    failures: 0,
+    retryAtMs: 0,
+    idleMs: 0,
+  };
 }

@@ -23,6 +23,13 @@ function full(): Json {
     keys: { provider: "aws-kms", file: "/keys.json", maxAgeSeconds: 300, maxUses: 1000 },
     sources: {
       sqs: [{ queueUrl: "http://127.0.0.1:15000/123/q", receivers: 8, waitTimeSeconds: 20, visibilityTimeoutSeconds: 30 }],
+      sqsDiscovery: {
+        rules: [{ prefix: "legacy-", tag: "meshbridge=on" }],
+        discoveryIntervalSeconds: 30,
+        receivers: 16,
+        waitTimeSeconds: 20,
+        visibilityTimeoutSeconds: 30,
+      },
       pubsub: {
         project: "p",
         emulatorHost: "127.0.0.1:18085",
@@ -258,7 +265,7 @@ const cases: [string, string, Json, string, RegExp][] = [
     "an unknown key",
     withValue("sources.kinesis", []),
     "sources.kinesis",
-    /unknown setting; expected one of sqs, pubsub/,
+    /unknown setting; expected one of sqs, sqsDiscovery, pubsub/,
   ],
   [
     "sources",
@@ -272,7 +279,7 @@ const cases: [string, string, Json, string, RegExp][] = [
     "no source at all (cross-field)",
     { ...full(), sources: { sqs: [] } },
     "sources",
-    /configure at least one source; expected sources.sqs or sources.pubsub, got neither/,
+    /configure at least one source; expected sources.sqs, sources.sqsDiscovery or sources.pubsub, got none/,
   ],
   // sources.sqs[]
   ["sources.sqs[]", "an unknown key", withValue("sources.sqs[0].receiverz", 1), "sources.sqs[0].receiverz", /unknown setting/],
@@ -371,6 +378,77 @@ const cases: [string, string, Json, string, RegExp][] = [
     "sources.pubsub",
     /give subscriptions and\/or discovery rules; expected at least one, got none/,
   ],
+  // sources.sqsDiscovery
+  [
+    "sources.sqsDiscovery",
+    "an unknown key",
+    withValue("sources.sqsDiscovery.rule", []),
+    "sources.sqsDiscovery.rule",
+    /unknown setting; expected one of rules, discoveryIntervalSeconds, receivers/,
+  ],
+  [
+    "sources.sqsDiscovery",
+    "no rules",
+    withValue("sources.sqsDiscovery.rules", []),
+    "sources.sqsDiscovery.rules",
+    /expected a non-empty list of objects, got a list of 0/,
+  ],
+  [
+    "sources.sqsDiscovery",
+    "an interval of 0",
+    withValue("sources.sqsDiscovery.discoveryIntervalSeconds", 0),
+    "sources.sqsDiscovery.discoveryIntervalSeconds",
+    /from 1 to 3600, got 0/,
+  ],
+  [
+    "sources.sqsDiscovery",
+    "more than 256 receivers",
+    withValue("sources.sqsDiscovery.receivers", 257),
+    "sources.sqsDiscovery.receivers",
+    /from 1 to 256, got 257/,
+  ],
+  [
+    "sources.sqsDiscovery",
+    "a long poll over 20 s",
+    withValue("sources.sqsDiscovery.waitTimeSeconds", 21),
+    "sources.sqsDiscovery.waitTimeSeconds",
+    /from 0 to 20, got 21/,
+  ],
+  [
+    "sources.sqsDiscovery",
+    "a visibility of 0",
+    withValue("sources.sqsDiscovery.visibilityTimeoutSeconds", 0),
+    "sources.sqsDiscovery.visibilityTimeoutSeconds",
+    /from 1 to 43,200, got 0/,
+  ],
+  [
+    "sqs discovery rule",
+    "an unknown key (Pub/Sub's label)",
+    withValue("sources.sqsDiscovery.rules[0].label", "a"),
+    "sources.sqsDiscovery.rules[0].label",
+    /unknown setting; expected one of prefix, tag/,
+  ],
+  [
+    "sqs discovery rule",
+    "a tag that is only a value",
+    withValue("sources.sqsDiscovery.rules[0].tag", "=on"),
+    "sources.sqsDiscovery.rules[0].tag",
+    /expected key or key=value, got "=on"/,
+  ],
+  [
+    "sqs discovery rule",
+    "neither prefix nor tag (cross-field)",
+    withValue("sources.sqsDiscovery.rules[0]", {}),
+    "sources.sqsDiscovery.rules[0]",
+    /give a prefix and\/or a tag; expected at least one, got neither/,
+  ],
+  [
+    "sources",
+    "no source at all, sqsDiscovery being the only kind (cross-field)",
+    { ...full(), sources: {} },
+    "sources",
+    /expected sources.sqs, sources.sqsDiscovery or sources.pubsub, got none/,
+  ],
   // sources.pubsub.discovery[]
   [
     "discovery rule",
@@ -438,6 +516,8 @@ describe("the configuration contract", () => {
     assert.equal(config.kafka.sasl?.mechanism, "SCRAM-SHA-256");
     assert.equal(config.sources.pubsub?.discoveryIntervalMs, 30_000);
     assert.deepEqual(config.sources.pubsub?.discovery, [{ project: "other", prefix: "legacy-", label: "meshbridge=on" }]);
+    assert.equal(config.sources.sqsDiscovery?.discoveryIntervalMs, 30_000);
+    assert.deepEqual(config.sources.sqsDiscovery?.rules, [{ prefix: "legacy-", tag: "meshbridge=on" }]);
   });
 
   it("kafka.tls: true, false and a CA bundle (with servername) are accepted; a CA works with SASL", () => {

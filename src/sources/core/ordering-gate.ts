@@ -1,4 +1,4 @@
-// One message per ordering key in the pipeline at a time. The pipeline does not serialize: two
+// One message per ordering key (Pub/Sub) or message group (SQS FIFO) in the pipeline at a time. The pipeline does not serialize: two
 // messages of one key in flight together could reach Kafka in either order. So the next message
 // of a key is held here until the previous one is settled; different keys pass in parallel.
 // A nack releases the held ones for redelivery too: Pub/Sub redelivers a key's later messages

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { OrderingGate } from "../../../src/sources/pubsub/ordering-gate.ts";
+import { OrderingGate } from "../../../../src/sources/core/ordering-gate.ts";
 
 test("one message per key at a time; keys are independent", () => {
   const gate = new OrderingGate<string>();
