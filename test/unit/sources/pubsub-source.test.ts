@@ -83,13 +83,13 @@ class FakeApi implements SubscriberApi {
 
   async getSubscription(subscription: string): Promise<SubscriptionInfo> {
     if (!this.subs.has(subscription)) throw Object.assign(new Error("NOT_FOUND"), { code: 5 });
-    return { name: subscription, ackDeadlineSeconds: 10, labels: {}, messageOrdering: false };
+    return { name: subscription, ackDeadlineSeconds: 10, labels: {}, messageOrdering: false, exactlyOnceDelivery: false };
   }
 
   async listSubscriptions(project: string): Promise<SubscriptionInfo[]> {
     return [...this.subs.keys()]
       .filter((name) => name.startsWith(`projects/${project}/`))
-      .map((name) => ({ name, ackDeadlineSeconds: 10, labels: {}, messageOrdering: false }));
+      .map((name) => ({ name, ackDeadlineSeconds: 10, labels: {}, messageOrdering: false, exactlyOnceDelivery: false }));
   }
 
   async close(): Promise<void> {}
