@@ -16,7 +16,17 @@ function pick(names: readonly string[]): readonly Service[] {
   });
 }
 
-async function up(selected: readonly Service[]): Promise<void> {
+/** The optional services that cannot run here are reported and left out. */
+function available(selected: readonly Service[]): readonly Service[] {
+  return selected.filter((service) => {
+    const missing = service.missing?.();
+    if (missing !== undefined) console.log(`${service.name}: ${missing}`);
+    return missing === undefined;
+  });
+}
+
+async function up(requested: readonly Service[]): Promise<void> {
+  const selected = available(requested);
   for (const service of selected) service.prepare();
   // Start everything first, then wait: the JVMs boot in parallel.
   const starting: Service[] = [];
@@ -70,6 +80,11 @@ async function down(selected: readonly Service[]): Promise<void> {
 async function status(selected: readonly Service[]): Promise<boolean> {
   let allUp = true;
   for (const service of selected) {
+    const missing = service.missing?.();
+    if (missing !== undefined) {
+      console.log(`${service.name.padEnd(9)} ${missing}`);
+      continue;
+    }
     const pid = runningPid(service.name);
     const healthy = pid !== undefined && (await service.healthy().catch(() => false));
     allUp &&= healthy;

@@ -28,6 +28,8 @@ export const ports = {
   /** HTTPS + basic auth in front of the registry, and TLS in front of pstest (tls-front.ts). */
   registryTls: port("MB_REGISTRY_TLS_PORT", 18443),
   pubsubTls: port("MB_PUBSUB_TLS_PORT", 18086),
+  /** Google's own Pub/Sub emulator (optional; see pubsub-google-service.ts). */
+  pubsubGoogle: port("MB_PUBSUB_GOOGLE_PORT", 18087),
 } as const;
 
 /** What clients of the mesh (tests, bench, demo) use to reach it. */
@@ -39,4 +41,6 @@ export const meshEndpoints = {
   /** ElasticMQ: SQS alone, fast enough for throughput, crash and fault tests. */
   sqsEndpoint: `http://127.0.0.1:${ports.elasticmq}`,
   pubsubEmulatorHost: `127.0.0.1:${ports.pubsub}`,
+  /** Google's emulator: enforces ack deadlines, dead-letter policies, exactly-once delivery. */
+  pubsubGoogleEmulatorHost: `127.0.0.1:${ports.pubsubGoogle}`,
 } as const;

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { cacheDir, meshEndpoints, ports, repoRoot, stackDir } from "./ports.ts";
 import { portOpen, requireTool, run, startDetached } from "./process.ts";
+import { pubsubGoogle } from "./pubsub-google-service.ts";
 import { meshSecured } from "./secured.ts";
 import { ensureMeshCertificates, meshTls } from "./tls.ts";
 import { tlsFront } from "./tls-front-service.ts";
@@ -23,6 +24,8 @@ export interface Service {
    * `up` can say "restart" instead of failing obscurely; undefined when it is current.
    */
   outdated?(): Promise<string | undefined>;
+  /** Why an optional service cannot run on this machine (not installed); `up` then skips it. */
+  missing?(): string | undefined;
 }
 
 const KAFKA_VERSION = "4.1.1";
@@ -323,4 +326,4 @@ const pubsub: Service = {
   },
 };
 
-export const services: readonly Service[] = [kafka, registry, moto, elasticmq, pubsub, tlsFront];
+export const services: readonly Service[] = [kafka, registry, moto, elasticmq, pubsub, tlsFront, pubsubGoogle];

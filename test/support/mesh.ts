@@ -16,6 +16,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { PubSub, Subscription, Topic } from "@google-cloud/pubsub";
 import { meshEndpoints } from "../../infra/stack/ports.ts";
+import { pubsubGoogleMissing } from "../../infra/stack/pubsub-google-service.ts";
 import { type AwsClientConfig, createKmsClient, createSqsClient } from "../../src/sources/aws-clients.ts";
 import { createPubSubClient } from "../../tools/local-mesh/pubsub-client.ts";
 import { createSnsClient } from "../../tools/local-mesh/sns-client.ts";
@@ -49,9 +50,35 @@ export function meshKms(): KMSClient {
   return createKmsClient(meshAwsConfig);
 }
 
-export function meshPubSub(projectId: string = meshPubSubProject): PubSub {
-  return createPubSubClient({ projectId, emulatorHost: meshEndpoints.pubsubEmulatorHost });
+export function meshPubSub(
+  projectId: string = meshPubSubProject,
+  emulatorHost: string = meshEndpoints.pubsubEmulatorHost,
+): PubSub {
+  return createPubSubClient({ projectId, emulatorHost });
 }
+
+/** A Pub/Sub server of the mesh that the delivery-semantics tests run against. */
+export interface MeshPubSubServer {
+  readonly name: "pstest" | "google-emulator";
+  readonly emulatorHost: string;
+  /** Why its tests are skipped on this machine (node:test's `skip`); false when they run. */
+  readonly skip: string | false;
+}
+
+/**
+ * pstest, and Google's own emulator where its package is installed (it enforces the 10 s minimum
+ * ack deadline, dead-letter policies and exactly-once subscriptions, which pstest only imitates).
+ */
+export const meshPubSubServers: readonly MeshPubSubServer[] = [
+  { name: "pstest", emulatorHost: meshEndpoints.pubsubEmulatorHost, skip: false },
+  {
+    name: "google-emulator",
+    emulatorHost: meshEndpoints.pubsubGoogleEmulatorHost,
+    skip: pubsubGoogleMissing() === undefined ? false : `Google's Pub/Sub emulator: ${pubsubGoogleMissing()}`,
+  },
+];
+
+export const googlePubSubServer: MeshPubSubServer = meshPubSubServers[1]!;
 
 /** `prefix-<12 hex>`: valid as an SQS queue, SNS topic, Pub/Sub id, Kafka topic and subject. */
 export function uniqueName(prefix: string): string {

@@ -4,10 +4,11 @@
 // `after` (the bridge stopped first).
 import { after, before } from "node:test";
 import type { PubSub } from "@google-cloud/pubsub";
+import { meshEndpoints } from "../../infra/stack/ports.ts";
 import { deletePubSubWorld, type PubSubWorldFile } from "../../tools/simulator/pubsub-world.ts";
 import { type BridgeSettings, bridgeConfig, type InProcessBridge, startBridgeInProcess } from "./bridge.ts";
 import { type Deployment, isolatedDeployment } from "./deployment.ts";
-import { meshPubSub } from "./mesh.ts";
+import { meshPubSub, meshPubSubProject } from "./mesh.ts";
 import { RecordCollector } from "./records.ts";
 import { type PubSubPublish, type PubSubWorldOptions, provisionPubSubWorld, publishToPubSubWorld } from "./worlds.ts";
 
@@ -26,11 +27,17 @@ export interface PubSubTestWorld {
 }
 
 class PubSubTestRun implements PubSubTestWorld {
-  readonly pubsub = meshPubSub();
+  readonly pubsub: PubSub;
+  readonly #emulatorHost: string;
   #deployment: Deployment | undefined;
   #world: PubSubWorldFile | undefined;
   #collector: RecordCollector | undefined;
   #bridge: InProcessBridge | undefined;
+
+  constructor(emulatorHost: string) {
+    this.#emulatorHost = emulatorHost;
+    this.pubsub = meshPubSub(meshPubSubProject, emulatorHost);
+  }
 
   get deployment(): Deployment {
     return provisioned(this.#deployment);
@@ -52,10 +59,15 @@ class PubSubTestRun implements PubSubTestWorld {
 
   async startBridge(settings: BridgeSettings): Promise<InProcessBridge> {
     if (this.#bridge !== undefined) throw new Error("the bridge is already running");
+    // The bridge reads the server the world lives on.
+    const pubsub = settings.sources.pubsub as Record<string, unknown> | undefined;
+    const sources =
+      pubsub === undefined ? settings.sources : { ...settings.sources, pubsub: { ...pubsub, emulatorHost: this.#emulatorHost } };
     const config = bridgeConfig(this.deployment, this.world, {
       budget: { maxMessages: 2000 },
       shutdownGraceSeconds: 20,
       ...settings,
+      sources,
     });
     this.#bridge = await startBridgeInProcess(config);
     return this.#bridge;
@@ -68,7 +80,7 @@ class PubSubTestRun implements PubSubTestWorld {
   }
 
   publish(publish: PubSubPublish): Promise<number> {
-    return publishToPubSubWorld(this.world, publish);
+    return publishToPubSubWorld(this.world, publish, this.#emulatorHost);
   }
 
   async teardown(): Promise<void> {
@@ -97,7 +109,7 @@ export function provisionPubSubTestWorld(
   options: PubSubWorldOptions,
   setUp?: (run: PubSubTestWorld) => Promise<void>,
 ): PubSubTestWorld {
-  const run = new PubSubTestRun();
+  const run = new PubSubTestRun(options.emulatorHost ?? meshEndpoints.pubsubEmulatorHost);
   before(async () => {
     await run.provision(label, options);
     await setUp?.(run);

@@ -50,6 +50,8 @@ export interface PubSubWorldOptions {
   /** Every Nth tenant's subscription is ordered (0 = none). */
   readonly orderedEvery: number;
   readonly orderingKeysPerTenant: number;
+  /** The Pub/Sub server (default pstest; see meshPubSubServers). */
+  readonly emulatorHost?: string;
 }
 
 /** Tenants named after the world (unique: worlds share the emulator), one topic and subscription each. */
@@ -57,7 +59,7 @@ export function provisionPubSubWorld(deployment: Deployment, options: PubSubWorl
   const name = worldName(deployment);
   return simulateProvisionPubSub({
     project: meshPubSubProject,
-    emulatorHost: meshEndpoints.pubsubEmulatorHost,
+    emulatorHost: options.emulatorHost ?? meshEndpoints.pubsubEmulatorHost,
     name,
     tenants: options.tenants,
     keyVersions: options.keyVersions,
@@ -124,9 +126,13 @@ export interface PubSubPublish {
 }
 
 /** Publishes `count` events of the seed as fast as the emulator takes them; resolves with how many it took. */
-export function publishToPubSubWorld(world: PubSubWorldFile, publish: PubSubPublish): Promise<number> {
+export function publishToPubSubWorld(
+  world: PubSubWorldFile,
+  publish: PubSubPublish,
+  emulatorHost: string = meshEndpoints.pubsubEmulatorHost,
+): Promise<number> {
   return simulatePublishPubSub({
-    emulatorHost: meshEndpoints.pubsubEmulatorHost,
+    emulatorHost,
     world,
     rate: 0,
     targetBytes: 0,

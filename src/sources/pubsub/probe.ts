@@ -5,6 +5,7 @@
 
 import { describeProbeError, type ProbeResult } from "../probe.ts";
 import { matchesRule } from "./discovery.ts";
+import { exactlyOnceRefusal } from "./exactly-once.ts";
 import { grpcCode, grpcCodeOf, type SubscriberApi, subscriptionPath } from "./subscriber-api.ts";
 
 export interface PubSubProbeConfig {
@@ -24,7 +25,9 @@ export async function probePubSub(api: SubscriberApi, config: PubSubProbeConfig)
     const path = subscriptionPath(config.project, id);
     const subject = `sources.pubsub subscription ${path}`;
     try {
-      await api.getSubscription(path);
+      const info = await api.getSubscription(path);
+      const refusal = exactlyOnceRefusal(info);
+      if (refusal !== undefined) return { subject, problem: refusal };
       return { subject, detail: "exists" };
     } catch (error) {
       const problem = problemOf(error);

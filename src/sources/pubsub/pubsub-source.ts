@@ -12,6 +12,7 @@ import { SettleBatcher } from "../core/settle-batcher.ts";
 import type { Deliver, EnvelopeReader, Source, SourceBudget, SourceContext, SourceMessage } from "../source.ts";
 import { type DiscoveryRule, discoverSubscriptions } from "./discovery.ts";
 import { pubsubEnvelopeReader } from "./envelope-reader.ts";
+import { exactlyOnceRefusal } from "./exactly-once.ts";
 import { PullScheduler, type Slot } from "./pull-scheduler.ts";
 import { pubsubSettleAdapter } from "./settle-adapter.ts";
 import {
@@ -157,6 +158,8 @@ export class PubSubSource implements Source {
   readonly #gate = new OrderingGate<PubSubSourceMessage>();
   readonly #batcher: SettleBatcher<PubSubSourceMessage>;
   readonly #subscriptions = new Map<string, Subscription>();
+  /** Discovered exactly-once subscriptions already warned about (they are not consumed). */
+  readonly #refusedDiscovered = new Set<string>();
   readonly #leases: LeaseSet<PubSubSourceMessage>;
   readonly #settler: Settler = { settle: (message, ok) => this.#settle(message, ok) };
   #deliver: Deliver = () => {};
@@ -219,6 +222,8 @@ export class PubSubSource implements Source {
       // Configured subscriptions must exist at start-up: a typo is a configuration error.
       const configured = this.#options.subscriptions.map((id) => subscriptionPath(this.#options.project, id));
       const infos = await mapLimit(configured, this.#options.pullConcurrency, (path) => this.#api.getSubscription(path));
+      const refused = infos.map(exactlyOnceRefusal).filter((reason) => reason !== undefined);
+      if (refused.length > 0) throw new Error(refused.join("; "));
       for (const info of infos) this.#add(info, true);
       if (this.#options.discovery.length > 0) await this.#scan();
     } catch (error) {
@@ -442,6 +447,17 @@ export class PubSubSource implements Source {
     let removed = 0;
     for (const info of found.values()) {
       if (this.#subscriptions.has(info.name)) continue;
+      const refusal = exactlyOnceRefusal(info);
+      if (refusal !== undefined) {
+        // Warned once per subscription, not on every scan.
+        if (!this.#refusedDiscovered.has(info.name))
+          this.#log.warn("discovered Pub/Sub subscription not consumed: exactly-once delivery is not supported", {
+            subscription: info.name,
+            reason: refusal,
+          });
+        this.#refusedDiscovered.add(info.name);
+        continue;
+      }
       this.#add(info, false);
       added++;
     }

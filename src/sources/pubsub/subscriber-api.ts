@@ -32,6 +32,8 @@ export interface SubscriptionInfo {
   readonly ackDeadlineSeconds: number;
   readonly labels: Readonly<Record<string, string>>;
   readonly messageOrdering: boolean;
+  /** `enable_exactly_once_delivery`: the bridge refuses such subscriptions (see exactly-once.ts). */
+  readonly exactlyOnceDelivery: boolean;
 }
 
 export interface SubscriberApi {

@@ -281,6 +281,7 @@ function readSubscription(reader: BinaryReader, buf: Buffer, end: number): Subsc
   let ackDeadlineSeconds = 0;
   let labels: Record<string, string> | undefined;
   let messageOrdering = false;
+  let exactlyOnceDelivery = false;
   while (reader.pos < end) {
     const [fieldNo, wireType] = nextTag(reader, "a Subscription");
     if (fieldNo === subscription.name.number && wireType === LEN) name = text(reader, buf, "a subscription name");
@@ -291,6 +292,8 @@ function readSubscription(reader: BinaryReader, buf: Buffer, end: number): Subsc
       readMapEntry(reader, buf, entryEnd, labels, "a subscription label");
       reader.pos = entryEnd;
     } else if (fieldNo === subscription.enableMessageOrdering.number && wireType === VARINT) messageOrdering = reader.bool();
+    else if (fieldNo === subscription.enableExactlyOnceDelivery.number && wireType === VARINT)
+      exactlyOnceDelivery = reader.bool();
     else reader.skip(wireType, fieldNo);
   }
   return {
@@ -298,6 +301,7 @@ function readSubscription(reader: BinaryReader, buf: Buffer, end: number): Subsc
     ackDeadlineSeconds: ackDeadlineSeconds || DEFAULT_ACK_DEADLINE_SECONDS,
     labels: labels ?? EMPTY_ATTRIBUTES,
     messageOrdering,
+    exactlyOnceDelivery,
   };
 }
 

@@ -43,6 +43,7 @@ test("discovery rules: prefix and label (key or key=value) must all hold", () =>
     ackDeadlineSeconds: 10,
     labels: { world: "w1" },
     messageOrdering: false,
+    exactlyOnceDelivery: false,
   };
   assert.equal(matchesRule(info, { project: "p", prefix: "legacy-" }), true);
   assert.equal(matchesRule(info, { project: "p", prefix: "other-" }), false);

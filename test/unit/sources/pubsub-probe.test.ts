@@ -13,6 +13,7 @@ const info = (name: string, labels: Record<string, string> = {}): SubscriptionIn
   ackDeadlineSeconds: 60,
   labels,
   messageOrdering: false,
+  exactlyOnceDelivery: false,
 });
 
 function fakeApi(existing: readonly string[], onCall: () => () => void = () => () => {}): SubscriberApi {
@@ -23,7 +24,7 @@ function fakeApi(existing: readonly string[], onCall: () => () => void = () => (
       done();
       if (path.endsWith("/locked")) throw Object.assign(new Error("7 PERMISSION_DENIED: no access"), { code: 7 });
       if (!existing.includes(path)) throw Object.assign(new Error("5 NOT_FOUND: Subscription does not exist"), { code: 5 });
-      return info(path);
+      return path.endsWith("/eod") ? { ...info(path), exactlyOnceDelivery: true } : info(path);
     },
     async listSubscriptions(project) {
       if (project === "elsewhere") throw new Error("Could not load the default credentials.");
@@ -83,4 +84,19 @@ test("no more GetSubscription calls in flight than the pull concurrency", async 
   assert.equal(results.length, 40);
   assert.ok(results.every((result) => result.problem === undefined));
   assert.equal(most, 3);
+});
+
+test("an exactly-once subscription is a problem naming it and the setting", async () => {
+  const results = await probePubSub(fakeApi(["projects/p/subscriptions/eod"]), {
+    project: "p",
+    pullConcurrency: 1,
+    subscriptions: ["eod"],
+    discovery: [],
+  });
+  assert.equal(results.length, 1);
+  assert.equal(results[0]?.subject, "sources.pubsub subscription projects/p/subscriptions/eod");
+  assert.match(
+    results[0]?.problem ?? "",
+    /projects\/p\/subscriptions\/eod has exactly-once delivery enabled \(enable_exactly_once_delivery\)/,
+  );
 });

@@ -83,13 +83,25 @@ class FakeApi implements SubscriberApi {
 
   async getSubscription(subscription: string): Promise<SubscriptionInfo> {
     if (!this.subs.has(subscription)) throw Object.assign(new Error("NOT_FOUND"), { code: 5 });
-    return { name: subscription, ackDeadlineSeconds: 10, labels: {}, messageOrdering: false };
+    return {
+      name: subscription,
+      ackDeadlineSeconds: 10,
+      labels: {},
+      messageOrdering: false,
+      exactlyOnceDelivery: subscription.endsWith("-eod"),
+    };
   }
 
   async listSubscriptions(project: string): Promise<SubscriptionInfo[]> {
     return [...this.subs.keys()]
       .filter((name) => name.startsWith(`projects/${project}/`))
-      .map((name) => ({ name, ackDeadlineSeconds: 10, labels: {}, messageOrdering: false }));
+      .map((name) => ({
+        name,
+        ackDeadlineSeconds: 10,
+        labels: {},
+        messageOrdering: false,
+        exactlyOnceDelivery: name.endsWith("-eod"),
+      }));
   }
 
   async close(): Promise<void> {}
@@ -266,4 +278,33 @@ test("configured subscription missing at start-up is a start-up error", async ()
     startWith(src, new InFlightBudget(10, 1024 * 1024), () => {}),
     /NOT_FOUND/,
   );
+});
+
+test("a configured exactly-once subscription stops the start, naming it", async () => {
+  const api = new FakeApi();
+  api.create(path("plain"));
+  api.create(path("tenant-eod"));
+  const src = source(api, { subscriptions: ["plain", "tenant-eod"] });
+  await assert.rejects(
+    startWith(src, new InFlightBudget(10, 1024 * 1024), () => {}),
+    /projects\/p\/subscriptions\/tenant-eod has exactly-once delivery enabled/,
+  );
+});
+
+test("a discovered exactly-once subscription is not consumed; one warning over many scans", async () => {
+  const api = new FakeApi();
+  api.create(path("tenant-a"));
+  api.create(path("tenant-eod"));
+  api.publish(path("tenant-eod"), 3);
+  const lines: string[] = [];
+  const src = source(api, { discovery: [{ project: "p", prefix: "tenant-" }], discoveryIntervalMs: 10 }, lines);
+  await startWith(src, new InFlightBudget(10, 1024 * 1024), () => {});
+  try {
+    await sleep(100);
+    assert.deepEqual(src.subscriptionNames(), [path("tenant-a")]);
+    assert.equal(lines.filter((line) => line.includes("exactly-once") && line.includes("tenant-eod")).length, 1);
+    assert.equal(api.remaining(), 3, "the exactly-once subscription's messages stay on it");
+  } finally {
+    await src.stop();
+  }
 });

@@ -70,16 +70,19 @@ test("discovery requests and responses match the official types", () => {
     ackDeadlineSeconds: 30,
     labels: { team: "billing", meshbridge: "on" },
     enableMessageOrdering: true,
+    enableExactlyOnceDelivery: true,
     messageRetentionDuration: { seconds: 600 },
   };
   const decoded = decodeSubscription(officialBytes("Subscription", full));
   assert.equal(decoded.name, full.name);
   assert.equal(decoded.ackDeadlineSeconds, 30);
   assert.equal(decoded.messageOrdering, true);
+  assert.equal(decoded.exactlyOnceDelivery, true);
   assert.deepEqual({ ...decoded.labels }, full.labels);
   const bare = decodeSubscription(officialBytes("Subscription", { name: "projects/p/subscriptions/b" }));
   assert.equal(bare.ackDeadlineSeconds, 10, "unset deadline: the server default");
   assert.equal(bare.messageOrdering, false);
+  assert.equal(bare.exactlyOnceDelivery, false);
   assert.deepEqual({ ...bare.labels }, {});
 
   const page = decodeListSubscriptionsResponse(
