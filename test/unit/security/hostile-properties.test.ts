@@ -30,7 +30,6 @@ after(() => {
   assert.equal(Object.getPrototypeOf({}), Object.prototype);
 });
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching line breaks is the point
 const LINE_BREAK = /[\r\n\u0085\u2028\u2029]/;
 
 type Outcome = "decoded" | ErrorClassName;
@@ -41,13 +40,14 @@ function classify(stages: readonly Stage[], run: () => unknown): Outcome {
     run();
     return "decoded";
   } catch (error) {
-    assert.ok(error instanceof PermanentError, `not a PermanentError: ${String(error)}`);
-    assert.ok(Object.hasOwn(errorClasses, error.errorClass), `class ${error.errorClass} is not in the registry`);
-    const spec = errorClasses[error.errorClass];
-    assert.equal(spec.kind, "permanent", `${error.errorClass} is not permanent`);
-    assert.ok(stages.includes(error.stage), `${error.errorClass} raised at stage ${error.stage}`);
-    assert.ok(!LINE_BREAK.test(error.message), `${error.errorClass}: message has a raw line break`);
-    return error.errorClass;
+    if (!(error instanceof PermanentError)) throw new assert.AssertionError({ message: `not a PermanentError: ${error}` });
+    const name: string = error.errorClass;
+    assert.ok(Object.hasOwn(errorClasses, name), `class ${name} is not in the registry`);
+    const spec: { kind: string } = errorClasses[name as ErrorClassName];
+    assert.equal(spec.kind, "permanent", `${name} is not permanent`);
+    assert.ok(stages.includes(error.stage), `${name} raised at stage ${error.stage}`);
+    assert.ok(!LINE_BREAK.test(error.message), `${name}: message has a raw line break`);
+    return name as ErrorClassName;
   }
 }
 
