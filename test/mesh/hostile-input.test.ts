@@ -7,7 +7,12 @@
 //
 // ElasticMQ (sqs-limits = strict) accepts bodies of 1 MiB (AWS's current maximum) but refuses
 // an attribute value with ESC (U+001B), as AWS does (InvalidMessageContents): ESC therefore
-// arrives here only inside an SNS notification's MessageAttributes and inside envelope fields.
+// arrives on SQS only inside an SNS notification's MessageAttributes and inside envelope fields;
+// Pub/Sub takes it as an attribute value. Pub/Sub's limit is 10 MB per message, but the emulator
+// (pstest, gRPC's default 4 MiB receive limit) refuses a publish above 4 MiB
+// (RESOURCE_EXHAUSTED), so the Pub/Sub case here is the largest body it accepts; the bridge's
+// own channel has no receive limit (src/sources/pubsub/grpc-channel.ts), and the envelope stage
+// is tested with 10 MB bodies in test/unit/security/hostile-properties.test.ts.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,12 +22,12 @@ import { repoRoot } from "../../infra/stack/ports.ts";
 import { dlqHeader } from "../../src/pipeline/records.ts";
 import { sealLegacyEnvelope } from "../../tools/legacy-crypto/seal.ts";
 import { sealKeys } from "../../tools/simulator/world.ts";
-import { sqsBridgeConfig, startBridgeProcess } from "../support/bridge.ts";
+import { bridgeConfig, pubsubSource, sqsBridgeConfig, startBridgeProcess } from "../support/bridge.ts";
 import { isolatedDeployment } from "../support/deployment.ts";
 import { expectedRecords } from "../support/expected.ts";
-import { meshQueueSqs } from "../support/mesh.ts";
+import { meshPubSub, meshQueueSqs } from "../support/mesh.ts";
 import { collectRecords, tally } from "../support/records.ts";
-import { legacyEvents, provisionSqsWorld } from "../support/worlds.ts";
+import { legacyEvents, provisionPubSubWorld, provisionSqsWorld } from "../support/worlds.ts";
 
 const sqs = meshQueueSqs();
 after(() => sqs.destroy());
@@ -351,4 +356,96 @@ it("hostile messages are dead-lettered with context, neighbours are unaffected, 
   assert.equal(hits, 0, "canary plaintext or key bytes leaked");
   // The scan can find what it looks for: the canary is in the plaintext the test sealed.
   assert.ok(Buffer.from(JSON.stringify(ping("x"))).includes(CANARY));
+});
+
+/** The largest body pstest accepts: 4 MiB minus the publish request's own framing. */
+const PSTEST_MAX_BODY = 4 * 1024 * 1024 - 1024;
+
+it("Pub/Sub: a 4 MiB junk body and ESC/line breaks in attributes are dead-lettered; neighbours unaffected", async (t) => {
+  // The dead-letter topic must take the largest body a source can deliver (see docs/security.md).
+  const deployment = await isolatedDeployment("hostile-ps", {
+    topicConfig: { dlq: { "max.message.bytes": String(12 * 1024 * 1024) } },
+  });
+  const world = await provisionPubSubWorld(deployment, {
+    tenants: 2,
+    keyVersions: 2,
+    orderedEvery: 0,
+    orderingKeysPerTenant: 1,
+  });
+  const pubsub = meshPubSub();
+  after(() => pubsub.close());
+  const tenant = world.tenants[0]!;
+  const topicOf = (name: string) => pubsub.topic(world.pubsub.tenants[name]!.topic);
+  const hostile = [
+    {
+      id: "four-mebibyte-junk",
+      data: Buffer.alloc(PSTEST_MAX_BODY, "A"),
+      attributes: {} as Record<string, string>,
+      errorClass: "MalformedEnvelope",
+    },
+    {
+      id: "escape-attributes",
+      data: Buffer.from("{not json"),
+      attributes: { note: `\u001b]0;${BREAKS}\u0007`, traceparent: "\u001b[31m00-x" },
+      errorClass: "MalformedEnvelope",
+    },
+  ];
+  const messageIds = new Map<string, string>();
+  for (const bad of hostile) {
+    messageIds.set(bad.id, await topicOf(tenant).publishMessage({ data: bad.data, attributes: bad.attributes }));
+  }
+  const healthy = legacyEvents(world, 40, Date.now() % 1e9);
+  const { records: expected } = expectedRecords(healthy, deployment.prefix);
+  // One that maps to catalog records (a system_ping maps to none).
+  const tracedEventId = [...expected.values()][0]!.eventId;
+  for (const event of healthy) {
+    const attributes: Record<string, string> =
+      event.eventId === tracedEventId ? { googclient_traceparent: VALID_TRACEPARENT, traceparent: "00-zz" } : {};
+    await topicOf(event.tenant).publishMessage({ data: Buffer.from(event.envelope), attributes });
+  }
+
+  const subscriptions = world.tenants.map((name) => world.pubsub.tenants[name]!.subscription);
+  const bridge = await startBridgeProcess(
+    deployment,
+    bridgeConfig(deployment, world, { sources: { pubsub: pubsubSource({ subscriptions }) }, logLevel: "debug" }),
+  );
+  const pid = bridge.child.pid;
+  try {
+    const { catalog, deadLetters } = await collectRecords(
+      deployment,
+      (records, dead) => records.length >= expected.size && dead.length >= hostile.length,
+      120_000,
+    );
+    t.diagnostic(`${healthy.length} healthy -> ${catalog.length} records; ${deadLetters.length} dead letters`);
+    assert.equal(bridge.child.exitCode, null, "the bridge is still running");
+    assert.equal(bridge.child.pid, pid);
+    assert.deepEqual(tally(expected, catalog).missing, [], "healthy events missing from Kafka");
+    assert.equal(deadLetters.length, hostile.length);
+    for (const bad of hostile) {
+      const record = deadLetters.find((dead) => dead.headers.get(dlqHeader.sourceMessageId) === messageIds.get(bad.id));
+      assert.ok(record, `${bad.id}: no dead-letter record`);
+      assert.equal(record.headers.get(dlqHeader.stage), "envelope");
+      assert.equal(record.headers.get(dlqHeader.errorClass), bad.errorClass);
+      assert.equal(record.headers.get(dlqHeader.bodyKind), "pubsub");
+      assert.ok(record.value.equals(bad.data), `${bad.id}: the original body, unchanged`);
+      for (const [name, value] of Object.entries(bad.attributes)) {
+        assert.equal(record.headers.get(`${dlqHeader.attributePrefix}${name}`), value, `${bad.id}: attribute ${name}`);
+      }
+      for (const name of Object.values(dlqHeader)) {
+        const value = record.headers.get(name);
+        assert.ok(value === undefined || !RAW_BREAK_OR_ESCAPE.test(value), `${bad.id}: header ${name} has a raw break`);
+      }
+    }
+    // The first valid trace attribute wins; the malformed "traceparent" is skipped, not copied.
+    const traced = catalog.filter((record) => expected.get(record.ceId)?.eventId === tracedEventId);
+    assert.ok(traced.length > 0);
+    for (const record of traced) assert.equal(record.headers.get("traceparent"), VALID_TRACEPARENT);
+  } finally {
+    writeFileSync(join(deployment.directory, "bridge-logs.jsonl"), bridge.logs.join("\n"));
+    assert.equal(await bridge.stop(), 0, "the bridge exits with 0 at SIGTERM");
+  }
+  for (const line of bridge.logs) {
+    assert.ok(!RAW_BREAK_OR_ESCAPE.test(line), `log line with a raw break or escape: ${JSON.stringify(line)}`);
+    assert.equal(typeof JSON.parse(line), "object");
+  }
 });

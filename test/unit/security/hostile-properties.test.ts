@@ -247,3 +247,36 @@ describe("hostile input, property-based", () => {
     assert.ok(seen.has("decoded") && seen.has("MalformedJson") && seen.has("MalformedLegacyEvent"), [...seen].join(", "));
   });
 });
+
+describe("the largest bodies the sources allow", () => {
+  const PUBSUB_MAX = 10_000_000; // Pub/Sub: 10 MB per message
+  const SQS_MAX = 1024 * 1024; // SQS: 1 MiB per message
+
+  it("a 10 MB Pub/Sub body: junk is MalformedEnvelope (named by size, not content); an envelope opens", () => {
+    const junk = Buffer.alloc(PUBSUB_MAX, "{");
+    assert.equal(
+      classify(["envelope"], () => readEnvelope(message(pubsubEnvelopeReader, junk, {}))),
+      "MalformedEnvelope",
+    );
+    // 7.4 MB of plaintext: its envelope is just under 10 MB.
+    const plaintext = Buffer.from(JSON.stringify({ event_type: "x", pad: "p".repeat(7_400_000) }));
+    const body = Buffer.from(sealLegacyEnvelope(plaintext, "tenant-a", 2, "big", key));
+    assert.ok(body.length > 9_800_000 && body.length <= PUBSUB_MAX, String(body.length));
+    const read = readEnvelope(message(pubsubEnvelopeReader, body, {}));
+    assert.ok(openLegacyEnvelope(read.envelope, key).equals(plaintext));
+  });
+
+  it("a 1 MiB SQS body inside an SNS notification is read; 1 MiB of junk is MalformedEnvelope", () => {
+    const plaintext = Buffer.from(JSON.stringify({ event_type: "x", pad: "p".repeat(770_000) }));
+    const sealedText = sealLegacyEnvelope(plaintext, "tenant-a", 2, "big", key);
+    const body = JSON.stringify({ Type: "Notification", MessageId: "m", Message: sealedText });
+    assert.ok(body.length > 1_000_000 && body.length <= SQS_MAX, String(body.length));
+    const read = readEnvelope(message(sqsEnvelopeReader, body, {}));
+    assert.ok(openLegacyEnvelope(read.envelope, key).equals(plaintext));
+    const junk = `{"Type":"Notification","Message":${"[".repeat(SQS_MAX - 40)}`;
+    assert.equal(
+      classify(["envelope"], () => readEnvelope(message(sqsEnvelopeReader, junk, {}))),
+      "MalformedEnvelope",
+    );
+  });
+});
