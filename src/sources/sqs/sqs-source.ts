@@ -63,7 +63,9 @@ class SqsSourceMessage implements SourceMessage, Lease {
     this.body = message.Body ?? "";
     this.bytes = Buffer.byteLength(this.body, "utf8");
     this.receiptHandle = message.ReceiptHandle ?? "";
-    const attributes: Record<string, string> = {};
+    // No prototype: SQS allows an attribute named "__proto__", which on a plain object would
+    // vanish (or, were it an object, replace the prototype) instead of staying an entry.
+    const attributes: Record<string, string> = Object.create(null);
     for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
       if (value.StringValue !== undefined) attributes[name] = value.StringValue;
     }
