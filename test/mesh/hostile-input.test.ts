@@ -124,7 +124,12 @@ it("hostile messages are dead-lettered with context, neighbours are unaffected, 
     {
       id: "malformed-json",
       body: `{"v":1,"tenant":"${tenantA}","kver":1,"alg":"A256GCM","eid":"x\\u2028`,
-      attributes: { note: BREAKS, traceparent: `${VALID_TRACEPARENT}\r\nX-Injected: 1` },
+      // fromEntries: "__proto__" becomes an own entry, as the SDK delivers it.
+      attributes: Object.fromEntries([
+        ["note", BREAKS],
+        ["traceparent", `${VALID_TRACEPARENT}\r\nX-Injected: 1`],
+        ["__proto__", "proto-attribute"],
+      ]),
       stage: "envelope",
       errorClass: "MalformedEnvelope",
     },
@@ -285,7 +290,10 @@ it("hostile messages are dead-lettered with context, neighbours are unaffected, 
       // Attributes are kept byte for byte (the replay re-sends them); the bridge's own headers
       // never carry a raw line break or escape, whatever the input held.
       for (const [name, value] of Object.entries(bad.attributes ?? {})) {
-        assert.equal(record.headers.get(`${dlqHeader.attributePrefix}${name}`), value, `${bad.id}: attribute ${name}`);
+        // The AWS SDK delivers an attribute named "__proto__" without its value (it once crashed
+        // the receive loop); it is lost before the bridge sees it.
+        const expectedValue = name === "__proto__" ? undefined : value;
+        assert.equal(record.headers.get(`${dlqHeader.attributePrefix}${name}`), expectedValue, `${bad.id}: attribute ${name}`);
       }
       for (const name of Object.values(dlqHeader)) {
         const value = record.headers.get(name);

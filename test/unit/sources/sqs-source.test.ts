@@ -97,11 +97,20 @@ describe("SqsSource", () => {
         '{"__proto__":{"DataType":"String","StringValue":"x"},"polluted":{"DataType":"String","StringValue":"y"}}',
       ),
     });
+    // What the SDK really delivers for one (seen against ElasticMQ): the name without a value.
+    fake.queue.push({
+      MessageId: "p2",
+      ReceiptHandle: "hp2",
+      Body: "{}",
+      MessageAttributes: JSON.parse('{"__proto__":null,"note":{"DataType":"String","StringValue":"z"}}'),
+    });
     const delivered: SourceMessage[] = [];
     const sqs = source(fake);
     await startWith(sqs, new InFlightBudget(100, 1 << 20), (batch) => delivered.push(...batch));
     try {
-      await until("delivered", () => delivered.length === 1);
+      await until("delivered", () => delivered.length === 2);
+      assert.equal(delivered[1]!.attributes.note, "z");
+      assert.equal(Object.hasOwn(delivered[1]!.attributes, "__proto__"), false);
       const attributes = delivered[0]!.attributes;
       assert.equal(Object.getOwnPropertyDescriptor(attributes, "__proto__")?.value, "x");
       assert.equal(attributes.polluted, "y");
