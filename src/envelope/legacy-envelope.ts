@@ -54,9 +54,10 @@ class ParsedLegacyEnvelope implements LegacyEnvelope {
   }
 }
 
-// Event ids go into Kafka headers and DLQ headers: no control characters.
+// Event ids go into Kafka headers and DLQ headers: no control characters (C0, DEL, C1) and no
+// Unicode line or paragraph separator, which line-oriented readers take for line breaks.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 function malformed(message: string, tenant: string | undefined): PermanentError {
   return new PermanentError("MalformedEnvelope", message, tenant === undefined ? undefined : { tenant });

@@ -2,6 +2,7 @@
 // EnvelopeReader in src/sources/source.ts); this stage only asks it, and knows no source kind.
 import type { SourceMessage } from "../sources/source.ts";
 import type { LegacyEnvelope } from "./legacy-envelope.ts";
+import { isW3cTraceparent } from "./traceparent.ts";
 
 export interface ReadEnvelope {
   readonly envelope: LegacyEnvelope;
@@ -11,12 +12,15 @@ export interface ReadEnvelope {
 // Where a W3C traceparent may travel: our own attribute, or the Pub/Sub client's.
 const TRACE_ATTRIBUTES = ["traceparent", "googclient_traceparent"] as const;
 
-/** The W3C traceparent among transport attributes, for the source kinds' readers. */
+/**
+ * The first well-formed W3C traceparent among transport attributes, for the source kinds'
+ * readers; a malformed one is ignored, never copied into records.
+ */
 export function traceparentOf(attributes: Readonly<Record<string, string>> | undefined): string | undefined {
   if (attributes === undefined) return undefined;
   for (const name of TRACE_ATTRIBUTES) {
     const value = attributes[name];
-    if (value !== undefined) return value;
+    if (value !== undefined && isW3cTraceparent(value)) return value;
   }
   return undefined;
 }

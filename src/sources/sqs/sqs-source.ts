@@ -113,9 +113,13 @@ class SqsSourceMessage implements SourceMessage, Lease {
     this.body = message.Body ?? "";
     this.bytes = Buffer.byteLength(this.body, "utf8");
     this.receiptHandle = message.ReceiptHandle ?? "";
-    const attributes: Record<string, string> = {};
+    // No prototype: SQS allows an attribute named "__proto__", which on a plain object would
+    // vanish (or, were it an object, replace the prototype) instead of staying an entry.
+    const attributes: Record<string, string> = Object.create(null);
     for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-      if (value.StringValue !== undefined) attributes[name] = value.StringValue;
+      // The SDK hands an attribute named "__proto__" over with no value at all: skip it rather
+      // than crash the receive loop (one such message would stop every replica, again and again).
+      if (typeof value?.StringValue === "string") attributes[name] = value.StringValue;
     }
     const system = message.Attributes ?? {};
     if (system.AWSTraceHeader !== undefined) attributes.AWSTraceHeader = system.AWSTraceHeader;

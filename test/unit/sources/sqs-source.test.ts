@@ -12,6 +12,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import { silentLogger } from "../../../src/ops/log.ts";
 import { InFlightBudget } from "../../../src/pipeline/budget.ts";
+import { PermanentError } from "../../../src/pipeline/errors.ts";
+import { deadLetterRecord, dlqHeader } from "../../../src/pipeline/records.ts";
 import type { SourceMessage } from "../../../src/sources/source.ts";
 import { sqsEnvelopeReader } from "../../../src/sources/sqs/envelope-reader.ts";
 import { SqsSource } from "../../../src/sources/sqs/sqs-source.ts";
@@ -84,6 +86,43 @@ const until = async (what: string, predicate: () => boolean, timeoutMs = 3000): 
 };
 
 describe("SqsSource", () => {
+  it("an attribute named __proto__ stays an ordinary attribute (and reaches the dead letter)", async () => {
+    const fake = new FakeSqs();
+    fake.queue.push({
+      MessageId: "p1",
+      ReceiptHandle: "hp1",
+      Body: "{}",
+      // As the SDK parses a response: "__proto__" is an own property.
+      MessageAttributes: JSON.parse(
+        '{"__proto__":{"DataType":"String","StringValue":"x"},"polluted":{"DataType":"String","StringValue":"y"}}',
+      ),
+    });
+    // What the SDK really delivers for one (seen against ElasticMQ): the name without a value.
+    fake.queue.push({
+      MessageId: "p2",
+      ReceiptHandle: "hp2",
+      Body: "{}",
+      MessageAttributes: JSON.parse('{"__proto__":null,"note":{"DataType":"String","StringValue":"z"}}'),
+    });
+    const delivered: SourceMessage[] = [];
+    const sqs = source(fake);
+    await startWith(sqs, new InFlightBudget(100, 1 << 20), (batch) => delivered.push(...batch));
+    try {
+      await until("delivered", () => delivered.length === 2);
+      assert.equal(delivered[1]!.attributes.note, "z");
+      assert.equal(Object.hasOwn(delivered[1]!.attributes, "__proto__"), false);
+      const attributes = delivered[0]!.attributes;
+      assert.equal(Object.getOwnPropertyDescriptor(attributes, "__proto__")?.value, "x");
+      assert.equal(attributes.polluted, "y");
+      assert.equal(({} as Record<string, unknown>).polluted, undefined);
+      const dead = deadLetterRecord("dlq", delivered[0]!, new PermanentError("MalformedEnvelope", "x"));
+      assert.equal(dead.headers?.get(`${dlqHeader.attributePrefix}__proto__`), "x");
+    } finally {
+      for (const message of delivered) message.ack();
+      await sqs.stop();
+    }
+  });
+
   it("delivers batches with attributes, receive count and source name; deletes in batches only on ack", async () => {
     const fake = new FakeSqs();
     fake.add(25);
