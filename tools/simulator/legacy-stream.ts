@@ -33,7 +33,8 @@ export interface LegacyStreamOptions {
 
 function traceparentFor(sequence: number): string | undefined {
   if (sequence % 3 !== 0) return undefined;
-  const trace = sequence.toString(16).padStart(32, "0");
+  // A valid W3C trace id is never all zeros (the bridge drops such a traceparent): sequence + 1.
+  const trace = (sequence + 1).toString(16).padStart(32, "0");
   return `00-${trace}-${"1".padStart(16, "0")}-01`;
 }
 
