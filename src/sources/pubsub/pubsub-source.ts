@@ -7,7 +7,7 @@
 import type { Logger } from "../../ops/log.ts";
 import { type BackoffPolicy, backoffDelay } from "../core/backoff.ts";
 import { type Lease, LeaseSet } from "../core/lease-set.ts";
-import { OrderingGate } from "../core/ordering-gate.ts";
+import { OrderedDelivery } from "../core/ordered-delivery.ts";
 import { SettleBatcher } from "../core/settle-batcher.ts";
 import type { Deliver, EnvelopeReader, Source, SourceBudget, SourceContext, SourceMessage } from "../source.ts";
 import { type DiscoveryRule, discoverSubscriptions } from "./discovery.ts";
@@ -155,7 +155,10 @@ export class PubSubSource implements Source {
   readonly #options: PubSubSourceOptions;
   readonly #log: Logger;
   readonly #scheduler: PullScheduler<Subscription>;
-  readonly #gate = new OrderingGate<PubSubSourceMessage>();
+  readonly #ordered = new OrderedDelivery<PubSubSourceMessage>(
+    (batch) => this.#deliver(batch),
+    (message) => this.#settle(message, false),
+  );
   readonly #batcher: SettleBatcher<PubSubSourceMessage>;
   readonly #subscriptions = new Map<string, Subscription>();
   /** Discovered exactly-once subscriptions already warned about (they are not consumed). */
@@ -163,7 +166,6 @@ export class PubSubSource implements Source {
   readonly #leases: LeaseSet<PubSubSourceMessage>;
   readonly #settler: Settler = { settle: (message, ok) => this.#settle(message, ok) };
   #deliver: Deliver = () => {};
-  #released: PubSubSourceMessage[] = [];
   #workers: Promise<void>[] = [];
   #discoveryTimer: NodeJS.Timeout | undefined;
   #scanning: Promise<void> | undefined;
@@ -204,7 +206,7 @@ export class PubSubSource implements Source {
     return {
       subscriptions: this.#subscriptions.size,
       inFlight: this.#leases.size,
-      held: this.#gate.held,
+      held: this.#ordered.held,
       ...this.#counts,
       settleCalls: this.#batcher.stats.calls,
       settleDropped: this.#batcher.stats.dropped,
@@ -252,10 +254,7 @@ export class PubSubSource implements Source {
     await Promise.all(this.#workers);
     await this.#scanning;
     // Held messages never reached the pipeline: give them back (in order, by the server).
-    for (const message of this.#gate.takeAllHeld()) {
-      message.gateKey = undefined;
-      this.#settle(message, false);
-    }
+    this.#ordered.releaseHeld();
     await this.#leases.drain(grace);
     await this.#batcher.flush();
     await this.#api.close();
@@ -263,6 +262,7 @@ export class PubSubSource implements Source {
 
   #stopPulling(): void {
     this.#stopping = true;
+    this.#ordered.stopPassing();
     clearInterval(this.#discoveryTimer);
     this.#scheduler.close();
   }
@@ -346,7 +346,7 @@ export class PubSubSource implements Source {
       const message = new PubSubSourceMessage(item, subscription, deadlineAtMs, this.#settler);
       this.#leases.add(message);
       subscription.inFlight++;
-      if (message.gateKey !== undefined && !this.#gate.admit(message.gateKey, message)) continue;
+      if (!this.#ordered.admit(message)) continue;
       batch.push(message);
     }
     this.#counts.received += pulled.length;
@@ -358,38 +358,12 @@ export class PubSubSource implements Source {
   #settle(message: PubSubSourceMessage, ok: boolean): void {
     if (message.settled) return;
     message.settled = true;
-    const key = message.gateKey;
-    if (key !== undefined) {
-      if (ok) {
-        const next = this.#gate.acked(key);
-        if (next !== undefined) this.#release(next);
-      } else {
-        for (const held of this.#gate.nacked(key)) {
-          held.gateKey = undefined;
-          this.#settle(held, false);
-        }
-      }
-    }
+    this.#ordered.settled(message, ok);
     const subscription = message.subscription;
     // A deleted subscription refuses every call: nothing to tell the server.
     if (subscription.gone) this.#finish(message);
     else if (ok) this.#batcher.ack(subscription.name, message);
     else this.#batcher.release(subscription.name, message);
-  }
-
-  /** Delivers messages freed by their key's predecessor, gathered into one batch per tick. */
-  #release(message: PubSubSourceMessage): void {
-    if (this.#stopping) {
-      message.gateKey = undefined;
-      this.#settle(message, false);
-      return;
-    }
-    if (this.#released.push(message) > 1) return;
-    queueMicrotask(() => {
-      const batch = this.#released;
-      this.#released = [];
-      this.#deliver(batch);
-    });
   }
 
   /** The server has the settlement (or cannot take it): give back the budget. */

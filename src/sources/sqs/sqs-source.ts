@@ -8,7 +8,7 @@ import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/cl
 import type { Logger } from "../../ops/log.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../core/backoff.ts";
 import { type Lease, LeaseSet } from "../core/lease-set.ts";
-import { OrderingGate } from "../core/ordering-gate.ts";
+import { OrderedDelivery } from "../core/ordered-delivery.ts";
 import { SettleBatcher } from "../core/settle-batcher.ts";
 import type { Deliver, EnvelopeReader, Source, SourceContext, SourceMessage } from "../source.ts";
 import { discoverQueues, isFifoQueue, isQueueGone, queueName, type SqsDiscoveryRule } from "./discovery.ts";
@@ -163,7 +163,10 @@ export class SqsSource implements Source {
   readonly #log: Logger;
   readonly #settle: SettleBatcher<SqsSourceMessage>;
   readonly #leases: LeaseSet<SqsSourceMessage>;
-  readonly #gate = new OrderingGate<SqsSourceMessage>();
+  readonly #ordered = new OrderedDelivery<SqsSourceMessage>(
+    (batch) => this.#deliver(batch),
+    (message) => this.#settleMessage(message, false),
+  );
   readonly #settler: Settler = { settle: (message, ok) => this.#settleMessage(message, ok) };
   readonly #abort = new AbortController();
   /** Receivers take queues from here round robin. */
@@ -171,7 +174,6 @@ export class SqsSource implements Source {
   #nextQueue = 0;
   #receivers: Promise<void>[] = [];
   #deliver: Deliver = () => {};
-  #released: SqsSourceMessage[] = [];
   #stopping = false;
   #discoveryTimer: NodeJS.Timeout | undefined;
   #scanning: Promise<void> | undefined;
@@ -217,7 +219,7 @@ export class SqsSource implements Source {
     return {
       queues: this.#queues.length,
       inFlight: this.#leases.size,
-      held: this.#gate.held,
+      held: this.#ordered.held,
       discoveryScans: this.#discoveryScans,
     };
   }
@@ -248,16 +250,14 @@ export class SqsSource implements Source {
     await Promise.all(this.#receivers);
     await this.#scanning;
     // Held FIFO messages never reached the pipeline: give them back (SQS keeps the group's order).
-    for (const message of this.#gate.takeAllHeld()) {
-      message.gateKey = undefined;
-      this.#settleMessage(message, false);
-    }
+    this.#ordered.releaseHeld();
     await this.#leases.drain(grace);
     await this.#settle.flush();
   }
 
   #stopReceiving(): void {
     this.#stopping = true;
+    this.#ordered.stopPassing();
     clearInterval(this.#discoveryTimer);
   }
 
@@ -400,7 +400,7 @@ export class SqsSource implements Source {
       const message = new SqsSourceMessage(received, queue, leaseSeconds, this.#settler);
       this.#leases.add(message);
       // A FIFO receive can return several messages of one group: only the first goes on now.
-      if (message.gateKey !== undefined && !this.#gate.admit(message.gateKey, message)) continue;
+      if (!this.#ordered.admit(message)) continue;
       batch.push(message);
     }
     if (batch.length > 0) this.#deliver(batch);
@@ -414,35 +414,10 @@ export class SqsSource implements Source {
     if (queue.gone) this.#leases.finish(message);
     else if (ok) this.#settle.ack(queue.url, message);
     else this.#settle.release(queue.url, message);
-    const key = message.gateKey;
-    if (key === undefined) return;
-    if (ok) {
-      // Acked (produced, or dead-lettered): the group's next message may go on.
-      const next = this.#gate.acked(key);
-      if (next !== undefined) this.#release(next);
-      return;
-    }
-    // Released for redelivery: the group's later ones must not overtake it, so they go back
-    // too; SQS hands the group out again, in order, once none of it is in flight.
-    for (const held of this.#gate.nacked(key)) {
-      held.gateKey = undefined;
-      this.#settleMessage(held, false);
-    }
-  }
-
-  /** Delivers messages freed by their group's predecessor, gathered into one batch per tick. */
-  #release(message: SqsSourceMessage): void {
-    if (this.#stopping) {
-      message.gateKey = undefined;
-      this.#settleMessage(message, false);
-      return;
-    }
-    if (this.#released.push(message) > 1) return;
-    queueMicrotask(() => {
-      const batch = this.#released;
-      this.#released = [];
-      this.#deliver(batch);
-    });
+    // Acked (produced, or dead-lettered): the group's next message may go on. Released: the
+    // group's later ones go back too; SQS hands the group out again, in order, once none of it
+    // is in flight.
+    this.#ordered.settled(message, ok);
   }
 
   #drop(queue: Queue): void {
