@@ -210,7 +210,11 @@ export async function startBridge(
       encode: (event) => encoder.encode(event),
     };
     tracer = await (options.tracer ?? createTracing(config.tracing));
-    if (tracer !== undefined) log.info("tracing on", { endpoint: config.tracing?.endpoint ?? "(injected)" });
+    if (tracer !== undefined) {
+      // The host only: a URL's user-info part would be a credential.
+      const endpoint = config.tracing === undefined ? "(injected)" : new URL(config.tracing.endpoint).host;
+      log.info("tracing on", { endpoint });
+    }
     const coalescer = new ProduceCoalescer(sink);
     const pipeline = new Pipeline(
       stages,
