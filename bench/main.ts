@@ -30,6 +30,7 @@ import { FAIRNESS_PHASE, measureFairness } from "./pubsub-fairness.ts";
 import { MAX_MESSAGES_PER_PULL, PULL_CONCURRENCY } from "./pubsub-mesh.ts";
 import { composition, evaluateTargets, type Results, renderMarkdown, round } from "./report.ts";
 import { measureTwoProcesses } from "./scale.ts";
+import { measureTracingCost } from "./tracing-cost.ts";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
 const quick = values.quick === true;
@@ -127,6 +128,7 @@ const cpu = cpus();
 
 // 1. In-process pipeline cost (first: the bench process is fresh and the mesh idle).
 const pipeline = await step("pipeline cost (in-process)", () => measurePipelineCost(plan.pipelineIterations));
+const tracing = await step("tracing cost (in-process)", () => measureTracingCost(plan.pipelineIterations));
 
 // 2–4. The local mesh: one legacy world for every SQS run, the catalog under the bench prefix.
 const ledger = new Ledger();
@@ -267,6 +269,14 @@ const results: Results = {
     records_per_event: round(pipeline?.kb1.recordsPerEvent, 3),
     iterations: plan.pipelineIterations,
     method: pipeline?.method ?? "",
+  },
+  tracing: {
+    off_us_per_event_1kb: round(tracing?.offUs, 2),
+    off_again_us_per_event_1kb: round(tracing?.offAgainUs, 2),
+    on_us_per_event_1kb: round(tracing?.onUs, 2),
+    on_over_off: round(tracing?.onOverOff, 3),
+    off_noise: round(tracing?.offNoise, 3),
+    method: tracing?.method ?? "",
   },
   e2e: {
     sqs: {

@@ -40,6 +40,15 @@ export interface Results {
     iterations: number;
     method: string;
   };
+  /** Pipeline CPU with tracing off (twice: the noise) and on (bench/tracing-cost.ts). */
+  tracing: {
+    off_us_per_event_1kb: number | null;
+    off_again_us_per_event_1kb: number | null;
+    on_us_per_event_1kb: number | null;
+    on_over_off: number | null;
+    off_noise: number | null;
+    method: string;
+  };
   e2e: {
     sqs: E2ePath & {
       /** Which SQS server the SQS runs read. */
@@ -345,6 +354,14 @@ export function renderMarkdown(r: Results): string {
     `| whole ÷ floor | ${fmt(p.whole_over_floor_1kb, 2)} | ${fmt(p.whole_over_floor_4kb, 2)} |`,
     "",
     `${p.iterations.toLocaleString("en-US")} events per measurement; ${fmt(p.records_per_event, 2)} catalog records per legacy event. ${p.method}`,
+    "",
+    "### Tracing (OpenTelemetry), CPU µs per 1 KB event in the pipeline",
+    "",
+    "| off | off again (noise) | on | on ÷ off |",
+    "| ---: | ---: | ---: | ---: |",
+    `| ${fmt(r.tracing.off_us_per_event_1kb, 2)} | ${fmt(r.tracing.off_again_us_per_event_1kb, 2)} (${fmt(r.tracing.off_noise, 3)} ×) | ${fmt(r.tracing.on_us_per_event_1kb, 2)} | ${fmt(r.tracing.on_over_off, 2)} × |`,
+    "",
+    r.tracing.method,
     "",
     "## 2–4. End to end on the local mesh",
     "",

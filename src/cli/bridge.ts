@@ -13,6 +13,8 @@ import { startOpsServer } from "../ops/http.ts";
 import type { Logger } from "../ops/log.ts";
 import { BridgeMetrics } from "../ops/metrics.ts";
 import { trackProcessMetrics } from "../ops/process-metrics.ts";
+import type { BatchTracer } from "../ops/tracing/batch-tracer.ts";
+import { createTracing } from "../ops/tracing/setup.ts";
 import { InFlightBudget } from "../pipeline/budget.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
 import { ProduceCoalescer } from "../pipeline/produce-coalescer.ts";
@@ -145,10 +147,17 @@ async function refuseOnProbeProblems(results: Promise<readonly ProbeResult[]>, r
  * Builds and starts the bridge. When `stop` aborts before it is running (a signal during
  * start-up), it closes what it opened and rejects with StartupStopped.
  */
+/** What a test (or an embedding program) may hand the bridge instead of building it. */
+export interface BridgeOptions {
+  /** Spans go here instead of to `config.tracing` (tests: an in-memory exporter). */
+  readonly tracer?: BatchTracer;
+}
+
 export async function startBridge(
   config: BridgeConfig,
   log: Logger,
   stop: AbortSignal = new AbortController().signal,
+  options: BridgeOptions = {},
 ): Promise<RunningBridge> {
   const metrics = new BridgeMetrics();
   const stopProcessMetrics = trackProcessMetrics(metrics);
@@ -172,6 +181,7 @@ export async function startBridge(
 
   let keyring: Keyring | undefined;
   let sink: KafkaSink | undefined;
+  let tracer: BatchTracer | undefined;
   const started: Source[] = [];
   try {
     const catalog = await unlessStopped(loadCatalogModule(config.catalog.module), startupStop, "loading the catalog");
@@ -199,10 +209,17 @@ export async function startBridge(
       map,
       encode: (event) => encoder.encode(event),
     };
+    tracer = await (options.tracer ?? createTracing(config.tracing));
+    if (tracer !== undefined) {
+      // The host only: a URL's user-info part would be a credential.
+      const endpoint = config.tracing === undefined ? "(injected)" : new URL(config.tracing.endpoint).host;
+      log.info("tracing on", { endpoint });
+    }
+    const coalescer = new ProduceCoalescer(sink);
     const pipeline = new Pipeline(
       stages,
-      new ProduceCoalescer(sink),
-      { deadLetterTopic: config.kafka.deadLetterTopic, backoff: defaultBackoff },
+      tracer === undefined ? coalescer : tracer.sink(coalescer),
+      { deadLetterTopic: config.kafka.deadLetterTopic, backoff: defaultBackoff, tracer },
       metrics,
       log,
     );
@@ -309,6 +326,8 @@ export async function startBridge(
           log.warn("shutdown: Kafka did not answer in time; unsent records dropped (their messages were released)");
         }
         await within(openKeyring.close?.() ?? Promise.resolve(), deadline - Date.now());
+        // Spans of the last batches: exported within what is left of the deadline, or dropped.
+        await within(tracer?.shutdown().catch(() => undefined) ?? Promise.resolve(), Math.max(0, deadline - Date.now()));
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         stopProcessMetrics();
@@ -324,6 +343,7 @@ export async function startBridge(
     await within(Promise.all(started.map((source) => source.stop(released))), AFTER_GRACE_MS);
     await within(sink?.close().catch(() => undefined) ?? Promise.resolve(), AFTER_GRACE_MS);
     await within(keyring?.close?.().catch(() => undefined) ?? Promise.resolve(), AFTER_GRACE_MS);
+    await within(tracer?.shutdown().catch(() => undefined) ?? Promise.resolve(), AFTER_GRACE_MS);
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     stopProcessMetrics();

@@ -2,7 +2,7 @@
 // EnvelopeReader in src/sources/source.ts); this stage only asks it, and knows no source kind.
 import type { SourceMessage } from "../sources/source.ts";
 import type { LegacyEnvelope } from "./legacy-envelope.ts";
-import { isW3cTraceparent } from "./traceparent.ts";
+import { isW3cTraceparent, traceparentFromXray } from "./traceparent.ts";
 
 export interface ReadEnvelope {
   readonly envelope: LegacyEnvelope;
@@ -23,6 +23,15 @@ export function traceparentOf(attributes: Readonly<Record<string, string>> | und
     if (value !== undefined && isW3cTraceparent(value)) return value;
   }
   return undefined;
+}
+
+/**
+ * The trace an SQS AWSTraceHeader system attribute (X-Ray) names, as a W3C traceparent: the last
+ * resort after W3C attributes, which the producer set on purpose.
+ */
+export function xrayTraceparentOf(attributes: Readonly<Record<string, string>>): string | undefined {
+  const header = attributes.AWSTraceHeader;
+  return header === undefined ? undefined : traceparentFromXray(header);
 }
 
 export function readEnvelope(message: SourceMessage): ReadEnvelope {

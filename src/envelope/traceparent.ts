@@ -17,3 +17,23 @@ export function isW3cTraceparent(value: string): boolean {
     value.slice(36, 52) !== ZERO_PARENT_ID
   );
 }
+
+// AWS X-Ray's trace header, as SQS hands it over in the AWSTraceHeader system attribute:
+//   Root=1-<8 hex epoch>-<24 hex>;Parent=<16 hex>;Sampled=<0|1>[;Lineage=…]
+// Its root id is a 128-bit trace id split in two, so it maps onto W3C without loss (the
+// mapping X-Ray's own W3C support uses). Anything else is not a trace header we can vouch for.
+const XRAY_ROOT = /(?:^|;)\s*Root=1-([0-9a-f]{8})-([0-9a-f]{24})\s*(?:;|$)/;
+const XRAY_PARENT = /(?:^|;)\s*Parent=([0-9a-f]{16})\s*(?:;|$)/;
+const XRAY_SAMPLED = /(?:^|;)\s*Sampled=([01])\s*(?:;|$)/;
+const MAX_XRAY_HEADER = 256;
+
+/** The W3C traceparent an X-Ray trace header names; undefined when it is not one. */
+export function traceparentFromXray(header: string): string | undefined {
+  if (header.length > MAX_XRAY_HEADER) return undefined;
+  const root = XRAY_ROOT.exec(header);
+  const parent = XRAY_PARENT.exec(header);
+  if (root === null || parent === null) return undefined;
+  const sampled = XRAY_SAMPLED.exec(header)?.[1] === "1" ? "01" : "00";
+  const traceparent = `00-${root[1]}${root[2]}-${parent[1]}-${sampled}`;
+  return isW3cTraceparent(traceparent) ? traceparent : undefined;
+}

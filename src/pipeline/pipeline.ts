@@ -6,6 +6,7 @@ import type { KeyObject } from "node:crypto";
 import { cloudEventId } from "../mapping/identity.ts";
 import type { Logger } from "../ops/log.ts";
 import type { BridgeMetrics } from "../ops/metrics.ts";
+import type { BatchTracer } from "../ops/tracing/batch-tracer.ts";
 import { KafkaPermanentError } from "../sink/errors.ts";
 import type { SourceMessage } from "../sources/source.ts";
 import type { Stage, StageOf } from "./error-classes.ts";
@@ -17,6 +18,8 @@ import type { EnvelopeIdentity, PipelineStages } from "./stages.ts";
 export interface PipelineOptions {
   readonly deadLetterTopic: string;
   readonly backoff: Backoff;
+  /** Traces each batch when tracing is configured (src/ops/tracing); absent, it costs nothing. */
+  readonly tracer?: BatchTracer;
 }
 
 /**
@@ -71,7 +74,9 @@ export class Pipeline<E extends EnvelopeIdentity> {
   /** The entry point sources call. Never throws; the batch is settled asynchronously. */
   readonly deliver = (batch: readonly SourceMessage[]): void => {
     this.#metrics.received.inc(undefined, batch.length);
-    const run = this.process(batch).catch((error: unknown) => {
+    const tracer = this.#options.tracer;
+    const processing = tracer === undefined ? this.process(batch) : tracer.process(batch, () => this.process(batch));
+    const run = processing.catch((error: unknown) => {
       // Only a bug lands here; the messages come back through the source's redelivery.
       this.#log.error("pipeline failed on a batch; releasing it for redelivery", { error: describe(error) });
       for (const message of batch) message.nack();

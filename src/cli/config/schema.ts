@@ -322,6 +322,24 @@ export const configSchema = section(
       ),
       {},
     ),
+    tracing: v.optional(
+      section(
+        {
+          endpoint: httpUrl("OTLP/HTTP traces endpoint, e.g. `http://otel-collector:4318/v1/traces`"),
+          serviceName: v.optional(text("`service.name` of the spans"), "meshbridge"),
+          sampleRatio: v.optional(
+            v.pipe(
+              v.number(),
+              v.minValue(0),
+              v.maxValue(1),
+              about("share of batches traced; a record follows its upstream's sampled flag"),
+            ),
+            1,
+          ),
+        },
+        "OpenTelemetry traces of each batch (process, send) and each record (create); off unless set",
+      ),
+    ),
     log: v.optional(
       section({ level: choice(["debug", "info", "warn", "error"], "info", "least severe level written") }, "JSON logs on stderr"),
       {},

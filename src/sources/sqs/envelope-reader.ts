@@ -1,7 +1,8 @@
 // SQS carries the legacy envelope as its body: the published string itself (SNS raw delivery)
-// or inside an SNS notification, whose message attributes may hold the trace context.
+// or inside an SNS notification, whose message attributes may hold the trace context; SQS's own
+// AWSTraceHeader (X-Ray) is the last resort.
 import { parseLegacyEnvelope } from "../../envelope/legacy-envelope.ts";
-import { traceparentOf } from "../../envelope/read.ts";
+import { traceparentOf, xrayTraceparentOf } from "../../envelope/read.ts";
 import { unwrapSqsBody } from "../../envelope/sqs-body.ts";
 import type { EnvelopeReader } from "../source.ts";
 
@@ -11,7 +12,8 @@ export const sqsEnvelopeReader: EnvelopeReader = {
     const unwrapped = unwrapSqsBody(message.body);
     return {
       envelope: parseLegacyEnvelope(unwrapped.payload),
-      traceparent: traceparentOf(message.attributes) ?? traceparentOf(unwrapped.snsAttributes),
+      traceparent:
+        traceparentOf(message.attributes) ?? traceparentOf(unwrapped.snsAttributes) ?? xrayTraceparentOf(message.attributes),
     };
   },
 };

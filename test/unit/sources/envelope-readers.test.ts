@@ -44,6 +44,27 @@ describe("envelope readers", () => {
     assert.equal(read.traceparent, trace);
   });
 
+  it("SQS: the AWSTraceHeader (X-Ray) continues its trace when no W3C attribute is set, and yields to one", () => {
+    const xray = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+    const fromXray = readEnvelope(message(sqsEnvelopeReader, JSON.stringify(envelope), { AWSTraceHeader: xray }));
+    assert.equal(fromXray.traceparent, "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01");
+    const both = readEnvelope(message(sqsEnvelopeReader, JSON.stringify(envelope), { AWSTraceHeader: xray, traceparent: trace }));
+    assert.equal(both.traceparent, trace);
+    const unsampled = "Sampled=0;Parent=53995c3f42cd8ad8;Root=1-5759e988-bd862e3fe1be46a994272793;Lineage=a87bd80c:1";
+    const reordered = readEnvelope(message(sqsEnvelopeReader, JSON.stringify(envelope), { AWSTraceHeader: unsampled }));
+    assert.equal(reordered.traceparent, "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-00");
+    for (const bad of [
+      "Root=1-5759e988-bd862e3fe1be46a994272793",
+      "Root=2-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8",
+      "Root=1-00000000-000000000000000000000000;Parent=53995c3f42cd8ad8",
+      "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8\r\nX: y",
+      "Root=1-5759E988-BD862E3FE1BE46A994272793;Parent=53995c3f42cd8ad8",
+    ]) {
+      const read = readEnvelope(message(sqsEnvelopeReader, JSON.stringify(envelope), { AWSTraceHeader: bad }));
+      assert.equal(read.traceparent, undefined, bad);
+    }
+  });
+
   it("Pub/Sub: the data bytes are the envelope; the client's trace attribute is honoured", () => {
     const data = Buffer.from(JSON.stringify(envelope));
     const read = readEnvelope(message(pubsubEnvelopeReader, data, { googclient_traceparent: trace }));
