@@ -4,16 +4,18 @@
 // its secret references resolve, the probes and the ServiceMonitor hit the ops port, the pod
 // outlives the shutdown grace, and KEDA scales on the right metrics.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import type { IScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import { parser as promqlParser } from "@prometheus-io/lezer-promql";
 import type { IDeployment } from "kubernetes-models/apps/v1";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1";
 import type { IConfigMap, IContainer, ISecret, IService } from "kubernetes-models/v1";
 import { parse } from "yaml";
+import { repoRoot } from "../../infra/stack/ports.ts";
 import { AFTER_GRACE_MS } from "../../src/cli/bridge.ts";
 import { parseConfig } from "../../src/cli/config/load.ts";
 import { checkRules } from "../../src/cli/config/rules.ts";
@@ -278,6 +280,66 @@ describe("Helm chart", () => {
     assert.match(trigger(named.objects).metadata.query!, /^sum\(max by \(source\) \(other_backlog\{/);
     const query = render({ valuesFiles: files, set: ["keda.prometheus.query=sum(x)"] });
     assert.equal(trigger(query.objects).metadata.query, "sum(x)");
+  });
+
+  it("ships the alerts docs/operations.md explains, each valid PromQL over metrics the bridge exports", () => {
+    const r = render({ valuesFiles: [join(examplesDir, "sqs-keda.yaml")], set: ["prometheusRule.enabled=true"] });
+    assert.deepEqual(validateObjects(r.text, r.objects), []);
+    const rule = findObject(r.objects, "PrometheusRule") as unknown as {
+      spec: { groups: { rules: { alert: string; expr: string }[] }[] };
+    };
+    const rules = rule.spec.groups.flatMap((group) => group.rules);
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    const exported = new Set([...readme.matchAll(/^ {2}\| `([a-z_]+)` +\|/gm)].map((match) => match[1]!));
+    assert.ok(exported.has("meshbridge_dead_lettered_total"), "the README metrics table was read");
+    for (const { alert, expr } of rules) {
+      let errors = 0;
+      const metrics: string[] = [];
+      promqlParser.parse(expr).iterate({
+        enter: (node) => {
+          if (node.type.isError) errors++;
+          if (node.name === "Identifier") metrics.push(expr.slice(node.from, node.to));
+        },
+      });
+      assert.equal(errors, 0, `${alert}: ${expr} is not valid PromQL`);
+      assert.ok(metrics.length > 0, `${alert} names a metric`);
+      for (const metric of metrics) {
+        const base = metric.replace(/_(bucket|sum|count)$/, "");
+        assert.ok(
+          metric === "up" || exported.has(metric) || exported.has(base),
+          `${alert}: ${metric} is not a metric the bridge exports`,
+        );
+      }
+      assert.match(expr, /namespace="bridges",service="mb-meshbridge"/, `${alert} selects this release's series`);
+    }
+    const guide = readFileSync(join(repoRoot, "docs", "operations.md"), "utf8");
+    const explained = [...guide.slice(guide.indexOf("## What each alert means")).matchAll(/^\| `(Meshbridge[A-Za-z]+)` /gm)].map(
+      (match) => match[1]!,
+    );
+    assert.deepEqual(
+      explained.sort(),
+      rules.map((entry) => entry.alert).sort(),
+      "docs/operations.md explains exactly the shipped alerts",
+    );
+    const budget = rules.find((entry) => entry.alert === "MeshbridgeSaturated")!;
+    const custom = render({
+      valuesFiles: [join(examplesDir, "sqs-keda.yaml")],
+      set: ["prometheusRule.enabled=true", "config.budget.maxMessages=1000"],
+    });
+    const customRules = (findObject(custom.objects, "PrometheusRule") as unknown as typeof rule).spec.groups.flatMap(
+      (g) => g.rules,
+    );
+    assert.match(budget.expr, />= 3600$/, "90 % of the default budget");
+    assert.match(
+      customRules.find((entry) => entry.alert === "MeshbridgeSaturated")!.expr,
+      />= 900$/,
+      "90 % of config.budget.maxMessages",
+    );
+    assert.equal(
+      hasKind(render({ valuesFiles: [join(examplesDir, "sqs-keda.yaml")] }).objects, "PrometheusRule"),
+      false,
+      "off by default",
+    );
   });
 
   it("mounts a catalog volume read-only where config.catalog.module points", () => {

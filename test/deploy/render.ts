@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1";
-import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import { PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
@@ -92,9 +92,14 @@ const models: Record<string, (object: K8sObject) => void> = {
   "apps/v1/Deployment": (object) => new Deployment(object as never).validate(),
   "policy/v1/PodDisruptionBudget": (object) => new PodDisruptionBudget(object as never).validate(),
   "monitoring.coreos.com/v1/ServiceMonitor": (object) => new ServiceMonitor(object as never).validate(),
+  "monitoring.coreos.com/v1/PrometheusRule": (object) => new PrometheusRule(object as never).validate(),
   "keda.sh/v1alpha1/ScaledObject": (object) => new ScaledObject(object as never).validate(),
 };
-const customKinds = new Set(["monitoring.coreos.com/v1/ServiceMonitor", "keda.sh/v1alpha1/ScaledObject"]);
+const customKinds = new Set([
+  "monitoring.coreos.com/v1/ServiceMonitor",
+  "monitoring.coreos.com/v1/PrometheusRule",
+  "keda.sh/v1alpha1/ScaledObject",
+]);
 
 /** Problems of the rendered objects; empty when every one validates. */
 export function validateObjects(text: string, objects: readonly K8sObject[]): string[] {
