@@ -229,7 +229,7 @@ describe("Pipeline", () => {
     );
     const original = dead.find((record) => record.headers!.get(dlqHeader.sourceMessageId) === "bug")!;
     assert.deepEqual(JSON.parse(original.value.toString()).secret, "s3cr3t", "the DLQ value is the original body");
-    assert.equal(metrics.deadLettered.get({ stage: "map", error_class: "MapperFailed" }), 1);
+    assert.equal(metrics.deadLettered.sum({ stage: "map", error_class: "MapperFailed" }), 1);
   });
 
   it("retries transient send failures without dead-lettering, then acks", async () => {
@@ -412,7 +412,7 @@ describe("Pipeline", () => {
     assert.equal(metrics.deadLetterRefused.get(), 1);
     assert.equal(metrics.acked.get(), 2);
     assert.equal(metrics.nacked.get(), 1);
-    assert.equal(metrics.deadLettered.get({ stage: "envelope", error_class: "MalformedEnvelope" }), 0, "not dead-lettered");
+    assert.equal(metrics.deadLettered.sum({ stage: "envelope", error_class: "MalformedEnvelope" }), 0, "not dead-lettered");
     const report = lines.find((line) => line.level === "error" && line.messageId === "env");
     assert.ok(report, "logged at error level with the message id");
     assert.equal(report.source, "sqs:test-queue");
@@ -456,5 +456,44 @@ describe("Pipeline", () => {
     await p.drain();
     assert.deepEqual(settled.acks, []);
     assert.deepEqual(settled.nacks, ["m1"]);
+  });
+
+  it("counts per source: received, redeliveries, acked, nacked, latency, dead letters; decrypt failures by tenant", async () => {
+    const sink = new FakeSink();
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p, metrics } = pipeline(sink, {
+      decrypt: (envelope) => {
+        if (envelope.tenant === "tampered")
+          throw new PermanentError("AuthenticationFailed", "tag mismatch", { tenant: "tampered" });
+        return Buffer.from(envelope.plaintext);
+      },
+    });
+    const other = (id: string, body: Record<string, unknown>): SourceMessage => ({
+      ...message(id, body, settled),
+      source: "pubsub:orders-sub",
+      receiveCount: 1,
+    });
+    await p.process([
+      message("m1", { tenant: "t1", kver: 1, id: "e1" }, settled),
+      message("m2", { tenant: "tampered", kver: 1, id: "e2" }, settled),
+      other("m3", { tenant: "t1", kver: 1, id: "e3" }),
+    ]);
+    const sqs = metrics.sources.forSource("sqs:test-queue").series;
+    const pubsub = metrics.sources.forSource("pubsub:orders-sub").series;
+    assert.deepEqual([sqs.received, sqs.redeliveries, sqs.acked, sqs.latency.count], [2, 2, 2, 2]);
+    assert.deepEqual([pubsub.received, pubsub.redeliveries, pubsub.acked], [1, 0, 1], "receive count 1: no redelivery");
+    assert.equal(
+      metrics.deadLettered.get({ source: "sqs/test-queue", stage: "decrypt", error_class: "AuthenticationFailed" }),
+      1,
+    );
+    assert.equal(metrics.decryptFailures.get({ tenant: "tampered" }), 1);
+    assert.equal(metrics.acked.get(), 3, "the total sums over the sources");
+
+    sink.failures = 1;
+    const stopping = p.process([other("m4", { tenant: "t1", kver: 1, id: "e4" })]);
+    await p.drain();
+    await stopping;
+    assert.equal(pubsub.nacked, 1);
+    assert.equal(metrics.nacked.get(), 1);
   });
 });
