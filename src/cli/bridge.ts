@@ -156,16 +156,23 @@ export async function startBridge(
   metrics.inFlight.track(() => budget.messages);
   metrics.inFlightBytes.track(() => budget.bytes);
   const health = { state: "starting" as "starting" | "ready" | "stopping", reason: "starting: checking schemas and topics" };
-  const server: Server = await startOpsServer(config.http.port, config.http.host, metrics, {
-    ready: () => health.state === "ready",
-    get reason() {
-      return health.reason;
+  const redacted = redactConfig(config);
+  const server: Server = await startOpsServer(
+    config.http.port,
+    config.http.host,
+    metrics,
+    {
+      ready: () => health.state === "ready",
+      get reason() {
+        return health.reason;
+      },
     },
-  });
+    redacted,
+  );
   const address = server.address();
   const opsPort = typeof address === "object" && address !== null ? address.port : config.http.port;
   const startup = new AbortController();
-  log.info("configuration in effect", { config: JSON.stringify(redactConfig(config)) });
+  log.info("configuration in effect", { config: JSON.stringify(redacted) });
   const startupStop = AbortSignal.any([startup.signal, stop]);
   // Aborted when shutdown begins: every source stops receiving and backing off at once.
   const receiving = new AbortController();
