@@ -1,5 +1,5 @@
-// The status page's routes on the ops port: the page and its three browser modules and style
-// sheet, read once from this folder and served as they are (no build step), and /config, the
+// The status page's routes on the ops port: the page, its three browser modules, style sheet
+// and icon, read once from this folder and served as they are (no build step), and /config, the
 // configuration in effect with its secrets already redacted by the caller.
 import { readFileSync } from "node:fs";
 
@@ -24,6 +24,7 @@ const common = {
 const files: Readonly<Record<string, { file: string; type: string }>> = {
   "/": { file: "page.html", type: "text/html; charset=utf-8" },
   "/status/page.css": { file: "page.css", type: "text/css; charset=utf-8" },
+  "/status/icon.svg": { file: "icon.svg", type: "image/svg+xml" },
   "/status/page.js": { file: "page.js", type: "text/javascript; charset=utf-8" },
   "/status/prometheus-text.js": { file: "prometheus-text.js", type: "text/javascript; charset=utf-8" },
   "/status/status-model.js": { file: "status-model.js", type: "text/javascript; charset=utf-8" },
