@@ -13,6 +13,8 @@ import { startOpsServer } from "../ops/http.ts";
 import type { Logger } from "../ops/log.ts";
 import { BridgeMetrics } from "../ops/metrics.ts";
 import { trackProcessMetrics } from "../ops/process-metrics.ts";
+import { Readiness } from "../ops/readiness.ts";
+import { logSourceStateChanges } from "../ops/source-state-log.ts";
 import { InFlightBudget } from "../pipeline/budget.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
 import { ProduceCoalescer } from "../pipeline/produce-coalescer.ts";
@@ -39,6 +41,8 @@ export const REGISTER_COMMAND = "meshbridge schemas register";
 export const AFTER_GRACE_MS = 3000;
 
 const REGISTRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 10_000 };
+/** An idle producer asks Kafka for metadata this often, so readiness sees a broker gone quiet. */
+const KAFKA_PROBE_MS = 5000;
 
 /** startBridge was told to stop (a signal) before the bridge was running: nothing was received. */
 export class StartupStopped extends Error {
@@ -114,15 +118,24 @@ function kafkaTls(tls: BridgeConfig["kafka"]["tls"]): boolean | TlsConnectionOpt
 }
 
 /** Retries the registry check while the registry is unreachable; any other failure is fatal. */
-async function loadEncoderWithRetry(config: BridgeConfig, catalog: CatalogModule, log: Logger, stop: AbortSignal) {
+async function loadEncoderWithRetry(
+  config: BridgeConfig,
+  catalog: CatalogModule,
+  log: Logger,
+  stop: AbortSignal,
+  readiness: Readiness,
+) {
   const client = registryClientFor(config.registry);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await loadCatalogEncoder(deployedCatalog(catalog.topics, config.kafka.topicPrefix), client, {
+      const encoder = await loadCatalogEncoder(deployedCatalog(catalog.topics, config.kafka.topicPrefix), client, {
         registerCommand: REGISTER_COMMAND,
       });
+      readiness.registryPassed();
+      return encoder;
     } catch (error) {
       if (!(error instanceof RegistryUnavailableError)) throw error;
+      readiness.registryFailed(error.message);
       if (stop.aborted) throw new StartupStopped("schema registry unreachable");
       const delayMs = backoffDelay(REGISTRY_BACKOFF, attempt);
       log.warn("schema registry unreachable at start-up; retrying", { attempt, delayMs, error: error.message });
@@ -150,25 +163,22 @@ export async function startBridge(
   log: Logger,
   stop: AbortSignal = new AbortController().signal,
 ): Promise<RunningBridge> {
-  const metrics = new BridgeMetrics();
+  const metricsOptions = config.ops.metrics;
+  const metrics = new BridgeMetrics({
+    maxSources: metricsOptions.maxSources,
+    maxTenants: metricsOptions.maxTenants,
+    backlogIntervalMs: metricsOptions.backlogIntervalSeconds * 1000,
+  });
   const stopProcessMetrics = trackProcessMetrics(metrics);
   const budget = new InFlightBudget(config.budget.maxMessages, config.budget.maxBytes);
   metrics.inFlight.track(() => budget.messages);
   metrics.inFlightBytes.track(() => budget.bytes);
-  const health = { state: "starting" as "starting" | "ready" | "stopping", reason: "starting: checking schemas and topics" };
+  const readiness = new Readiness();
+  readiness.watchSources(() => metrics.sources.meters());
+  metrics.ready.track(() => (readiness.ready() ? 1 : 0));
+  logSourceStateChanges(metrics.sources, log);
   const redacted = redactConfig(config);
-  const server: Server = await startOpsServer(
-    config.http.port,
-    config.http.host,
-    metrics,
-    {
-      ready: () => health.state === "ready",
-      get reason() {
-        return health.reason;
-      },
-    },
-    redacted,
-  );
+  const server: Server = await startOpsServer(config.http.port, config.http.host, metrics, readiness, redacted);
   const address = server.address();
   const opsPort = typeof address === "object" && address !== null ? address.port : config.http.port;
   const startup = new AbortController();
@@ -180,21 +190,45 @@ export async function startBridge(
   let keyring: Keyring | undefined;
   let sink: KafkaSink | undefined;
   const started: Source[] = [];
+  let kafkaProbe: NodeJS.Timeout | undefined;
   try {
     const catalog = await unlessStopped(loadCatalogModule(config.catalog.module), startupStop, "loading the catalog");
     log.info("catalog loaded", { catalog: catalog.name, topics: catalog.topics.length, mappers: catalog.mappers.length });
     keyring = await unlessStopped(createKeyring(config), startupStop, "loading keys");
-    const encoder = await loadEncoderWithRetry(config, catalog, log, startupStop);
+    const encoder = await loadEncoderWithRetry(config, catalog, log, startupStop, readiness);
     log.info("schemas verified", { subjects: encoder.topics.length });
-    sink = new KafkaSink({
-      bootstrapBrokers: config.kafka.bootstrapBrokers,
-      clientId: config.kafka.clientId,
-      tls: kafkaTls(config.kafka.tls),
-      sasl: config.kafka.sasl,
-    });
+    readiness.starting("connecting to Kafka");
+    const kafkaSink = new KafkaSink(
+      {
+        bootstrapBrokers: config.kafka.bootstrapBrokers,
+        clientId: config.kafka.clientId,
+        tls: kafkaTls(config.kafka.tls),
+        sasl: config.kafka.sasl,
+      },
+      {
+        request: (records, seconds) => {
+          metrics.kafkaBatchRecords.observe(records);
+          metrics.kafkaRequestSeconds.observe(seconds);
+        },
+      },
+    );
+    sink = kafkaSink;
+    metrics.kafkaProducerState.track(() => (kafkaSink.health.state === "connected" ? 1 : 0), { state: "connected" });
+    metrics.kafkaProducerState.track(() => (kafkaSink.health.state === "unreachable" ? 1 : 0), { state: "unreachable" });
     const topics = deployedCatalog(catalog.topics, config.kafka.topicPrefix).map((entry) => entry.topic);
     await unlessStopped(sink.start([...topics, config.kafka.deadLetterTopic]), startupStop, "connecting to Kafka");
     log.info("kafka topics verified", { topics: topics.length + 1 });
+    readiness.watchKafka(kafkaSink.health, kafkaSink.options.requestTimeoutMs);
+    let probing = false;
+    kafkaProbe = setInterval(() => {
+      if (probing || Date.now() - kafkaSink.health.lastAnsweredMs < KAFKA_PROBE_MS) return;
+      probing = true;
+      void kafkaSink.probe().finally(() => {
+        probing = false;
+      });
+    }, KAFKA_PROBE_MS);
+    kafkaProbe.unref();
+    readiness.starting("starting the sources");
 
     const registry = createMapperRegistry(catalog, config.mapping.unknownType);
     const map = withTopicPrefix((event, context) => registry.map(event, context), config.kafka.topicPrefix);
@@ -274,13 +308,12 @@ export async function startBridge(
       );
       sources.push(new PubSubSource(api, pubsub, log));
     }
-    const context: SourceContext = { deliver: pipeline.deliver, budget, signal: receiving.signal };
+    const context: SourceContext = { deliver: pipeline.deliver, budget, signal: receiving.signal, metrics: metrics.sources };
     for (const source of sources) {
       await unlessStopped(source.start(context), startupStop, `starting ${source.name}`);
       started.push(source);
     }
-    health.state = "ready";
-    health.reason = "ready";
+    readiness.running();
     log.info("bridge running", { sources: sources.map((source) => source.name).join(","), opsPort });
 
     const openSink = sink;
@@ -290,8 +323,8 @@ export async function startBridge(
       budget,
       opsPort,
       async stop() {
-        health.state = "stopping";
-        health.reason = "shutting down";
+        readiness.stopping();
+        clearInterval(kafkaProbe);
         log.info("stopping: no new receives; finishing in-flight work", { inFlight: budget.messages });
         const graceMs = config.shutdownGraceSeconds * 1000;
         const deadline = Date.now() + graceMs + AFTER_GRACE_MS;
@@ -324,6 +357,7 @@ export async function startBridge(
       },
     };
   } catch (error) {
+    clearInterval(kafkaProbe);
     startup.abort();
     receiving.abort();
     // Bounded: a Kafka that never answers must not hold the exit.

@@ -6,6 +6,7 @@ import type { KeyObject } from "node:crypto";
 import { cloudEventId } from "../mapping/identity.ts";
 import type { Logger } from "../ops/log.ts";
 import type { BridgeMetrics } from "../ops/metrics.ts";
+import type { SourceMeter } from "../ops/source-metrics.ts";
 import { KafkaPermanentError } from "../sink/errors.ts";
 import type { SourceMessage } from "../sources/source.ts";
 import type { Stage, StageOf } from "./error-classes.ts";
@@ -26,6 +27,8 @@ export interface PipelineOptions {
  */
 class Work<E extends EnvelopeIdentity> {
   readonly message: SourceMessage;
+  /** Its source's metrics handle. */
+  readonly meter: SourceMeter;
   envelope: E | undefined = undefined;
   traceparent: string | undefined = undefined;
   /** The envelope's data key, attached once per message (see #attachKeys). */
@@ -39,8 +42,9 @@ class Work<E extends EnvelopeIdentity> {
    */
   records: readonly OutRecord[] = NO_RECORDS;
 
-  constructor(message: SourceMessage) {
+  constructor(message: SourceMessage, meter: SourceMeter) {
     this.message = message;
+    this.meter = meter;
   }
 }
 
@@ -59,6 +63,9 @@ export class Pipeline<E extends EnvelopeIdentity> {
   readonly #log: Logger;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #stopping = new AbortController();
+  /** The last source looked up, and its meter: a batch comes from one source. */
+  #lastSource: string | undefined;
+  #lastMeter: SourceMeter | undefined;
 
   constructor(stages: PipelineStages<E>, sink: RecordSink, options: PipelineOptions, metrics: BridgeMetrics, log: Logger) {
     this.#stages = stages;
@@ -70,7 +77,6 @@ export class Pipeline<E extends EnvelopeIdentity> {
 
   /** The entry point sources call. Never throws; the batch is settled asynchronously. */
   readonly deliver = (batch: readonly SourceMessage[]): void => {
-    this.#metrics.received.inc(undefined, batch.length);
     const run = this.process(batch).catch((error: unknown) => {
       // Only a bug lands here; the messages come back through the source's redelivery.
       this.#log.error("pipeline failed on a batch; releasing it for redelivery", { error: describe(error) });
@@ -90,8 +96,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
     const started = Date.now();
     const work = batch.map((message) => this.#readEnvelope(message));
     if (!(await this.#attachKeys(work))) {
-      for (const item of work) item.message.nack();
-      this.#metrics.nacked.inc(undefined, work.length);
+      for (const item of work) this.#nack(item);
       return;
     }
     for (const item of work) if (item.failure === undefined) this.#transform(item);
@@ -134,23 +139,22 @@ export class Pipeline<E extends EnvelopeIdentity> {
       },
     );
     if (!sent) {
-      for (const item of work) item.message.nack();
-      this.#metrics.nacked.inc(undefined, work.length);
+      for (const item of work) this.#nack(item);
       return;
     }
     const now = Date.now();
     let produced = 0;
     let skipped = 0;
-    let released = 0;
     for (const item of work) {
       if (item.deadLetterRefusal !== undefined) {
         this.#release(item);
-        released++;
         continue;
       }
       item.message.ack();
+      const series = item.meter.series;
+      series.acked++;
       if (item.failure !== undefined) {
-        this.#metrics.deadLettered.inc({ stage: item.failure.stage, error_class: item.failure.errorClass });
+        this.#deadLettered(item, item.failure);
         this.#log.warn("dead-lettered", {
           source: item.message.source,
           messageId: item.message.id,
@@ -162,11 +166,10 @@ export class Pipeline<E extends EnvelopeIdentity> {
         produced += item.records.length;
         if (item.records.length === 0) skipped++;
       }
-      if (item.message.publishedAtMs > 0) this.#metrics.latency.observe((now - item.message.publishedAtMs) / 1000);
+      if (item.message.publishedAtMs > 0) series.latency.observe((now - item.message.publishedAtMs) / 1000);
     }
     this.#metrics.produced.inc(undefined, produced);
     if (skipped > 0) this.#metrics.skipped.inc(undefined, skipped);
-    this.#metrics.acked.inc(undefined, work.length - released);
     this.#log.debug("batch settled", { messages: work.length, records: records.records.length, ms: now - started });
   }
 
@@ -176,8 +179,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
    * its source, whose redrive policy (SQS maxReceiveCount, Pub/Sub dead-letter policy) takes it.
    */
   #release(item: Work<E>): void {
-    item.message.nack();
-    this.#metrics.nacked.inc();
+    this.#nack(item);
     this.#metrics.deadLetterRefused.inc();
     this.#log.error("dead-letter record refused by Kafka; message released to its source's redrive policy", {
       source: item.message.source,
@@ -189,6 +191,27 @@ export class Pipeline<E extends EnvelopeIdentity> {
       tenant: item.failure?.tenant,
       receiveCount: item.message.receiveCount,
     });
+  }
+
+  #nack(item: Work<E>): void {
+    item.message.nack();
+    item.meter.series.nacked++;
+  }
+
+  /** Counted by source, stage and class; decrypt failures also by tenant (bounded). */
+  #deadLettered(item: Work<E>, failure: PermanentError): void {
+    const metrics = this.#metrics;
+    metrics.deadLettered.inc({ source: item.meter.series.label, stage: failure.stage, error_class: failure.errorClass });
+    if (failure.stage === "decrypt") metrics.decryptFailures.inc({ tenant: metrics.tenants.label(failure.tenant) });
+  }
+
+  /** The meter of a message's source: one Map lookup per source change, none within a batch. */
+  #meterOf(message: SourceMessage): SourceMeter {
+    if (message.source !== this.#lastSource || this.#lastMeter === undefined) {
+      this.#lastSource = message.source;
+      this.#lastMeter = this.#metrics.sources.forSource(message.source);
+    }
+    return this.#lastMeter;
   }
 
   /** An error of no known class in an asynchronous stage: a bug, retried, and never quiet. */
@@ -225,7 +248,10 @@ export class Pipeline<E extends EnvelopeIdentity> {
   }
 
   #readEnvelope(message: SourceMessage): Work<E> {
-    const item = new Work<E>(message);
+    const item = new Work<E>(message, this.#meterOf(message));
+    const series = item.meter.series;
+    series.received++;
+    if (message.receiveCount > 1) series.redeliveries++;
     try {
       const read = this.#stages.readEnvelope(message);
       item.envelope = read.envelope;

@@ -22,6 +22,7 @@ import {
 } from "./errors.ts";
 import { murmur2 } from "./murmur2.ts";
 import { clean, type KafkaSinkOptions, resolveKafkaSinkOptions, toClientConnectionOptions } from "./options.ts";
+import { ProducerHealth } from "./producer-health.ts";
 import {
   batchBytesOverLimit,
   bodyBoundFits,
@@ -66,8 +67,16 @@ function recordTooLarge(topic: string, batchBytes: number, limit: number): Perma
   );
 }
 
+/** Told about every produce request (metrics): its records and how long it took to its outcome. */
+export interface KafkaRequestObserver {
+  request(records: number, seconds: number): void;
+}
+
 export class KafkaSink {
   readonly options: Readonly<KafkaSinkOptions>;
+  /** Whether Kafka answers: every request and probe reports here. */
+  readonly health = new ProducerHealth();
+  readonly #observer: KafkaRequestObserver | undefined;
   readonly #producer: SinkProducer;
   #admin: Admin | undefined;
   /** max.message.bytes per topic passed to start(). */
@@ -79,8 +88,9 @@ export class KafkaSink {
   #started = false;
   #closed = false;
 
-  constructor(options: Partial<KafkaSinkOptions> = {}) {
+  constructor(options: Partial<KafkaSinkOptions> = {}, observer?: KafkaRequestObserver) {
     this.options = resolveKafkaSinkOptions(options);
+    this.#observer = observer;
     const o = this.options;
     this.#producer = new Producer<Buffer, Buffer, string, HeaderValue>({
       ...toClientConnectionOptions(o),
@@ -122,6 +132,22 @@ export class KafkaSink {
     await this.#producer.initIdempotentProducer({});
     await this.#producer.metadata({ topics: [...new Set(topics)] });
     this.#started = true;
+    this.health.answered();
+  }
+
+  /**
+   * Asks Kafka for fresh metadata of one topic, so an idle bridge also notices a broker it can no
+   * longer reach (and its return); never throws: the outcome goes to `health`.
+   */
+  async probe(): Promise<void> {
+    const topic = this.#limits.keys().next().value;
+    if (!this.#started || this.#closed || topic === undefined) return;
+    try {
+      await this.#producer.metadata({ topics: [topic], forceUpdate: true });
+      this.health.answered();
+    } catch (error) {
+      this.health.failed(`metadata unavailable: ${describeClientError(error)}`);
+    }
   }
 
   /** The max.message.bytes read at start (or refreshed after a broker refusal). */
@@ -227,6 +253,7 @@ export class KafkaSink {
       // A fresh array: the client sorts it in place.
       metadata = await this.#producer.metadata({ topics: [...topics] });
     } catch (error) {
+      this.health.failed(`metadata unavailable: ${describeClientError(error)}`);
       throw new KafkaSendError(
         `kafka metadata for ${[...topics].map(clean).join(", ")} unavailable: ${describeClientError(error)}`,
         {
@@ -260,10 +287,18 @@ export class KafkaSink {
     let start = 0;
     for (const end of ends) {
       const slice = start === 0 && end === messages.length ? messages : messages.slice(start, end);
+      const sentAt = performance.now();
       try {
         await this.#producer.send({ messages: slice });
+        this.health.answered();
       } catch (error) {
-        throw await this.#sendFailure(error, messages, records, start, end);
+        const failure = await this.#sendFailure(error, messages, records, start, end);
+        // A refusal is an answer; anything else means Kafka did not reply.
+        if (failure instanceof KafkaPermanentError) this.health.answered();
+        else this.health.failed(failure.message);
+        throw failure;
+      } finally {
+        this.#observer?.request(end - start, (performance.now() - sentAt) / 1000);
       }
       start = end;
     }
@@ -313,6 +348,7 @@ export class KafkaSink {
       const timer = setTimeout(() => {
         // The produce may still complete; the sends queued behind it must not overtake a retry.
         this.#generation++;
+        this.health.failed(`no acknowledgement within deliveryTimeoutMs ${timeoutMs}`);
         reject(new KafkaSendError(`no acknowledgement for ${count} records within deliveryTimeoutMs ${timeoutMs}`));
       }, timeoutMs);
       operation.then(

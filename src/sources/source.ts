@@ -2,6 +2,7 @@
 // The pipeline calls exactly one of ack() or nack() per message, and only after Kafka
 // acknowledged everything mapped from it (or its dead-letter record).
 import type { ReadEnvelope } from "../envelope/read.ts";
+import type { SourceMetrics } from "../ops/source-metrics.ts";
 
 /**
  * How one source kind carries the legacy envelope (an SQS body, raw or an SNS notification;
@@ -66,6 +67,11 @@ export interface SourceContext {
   readonly budget: SourceBudget;
   /** Aborted when the process stops receiving (shutdown): receives and back-offs end at once. */
   readonly signal: AbortSignal;
+  /**
+   * Where each queue or subscription reports its state, lease extensions, backlog and in-flight
+   * messages (the pipeline counts the rest); absent: a private registry nobody reads.
+   */
+  readonly metrics?: SourceMetrics;
 }
 
 export interface Source {

@@ -322,6 +322,40 @@ export const configSchema = section(
       ),
       {},
     ),
+    ops: v.optional(
+      section(
+        {
+          metrics: v.optional(
+            section(
+              {
+                maxSources: integer(
+                  1,
+                  100_000,
+                  1000,
+                  'sources (queues, subscriptions) with a `source` label of their own; later ones share `source="other"`',
+                ),
+                maxTenants: integer(
+                  1,
+                  10_000,
+                  200,
+                  'tenants with a label of their own in `meshbridge_decrypt_failures_total`; later ones share `tenant="other"`',
+                ),
+                backlogIntervalSeconds: integer(
+                  0,
+                  3600,
+                  30,
+                  "how often each SQS queue's backlog is asked for (GetQueueAttributes, 4 queues at a time; 0: never)",
+                ),
+              },
+              "bounds and polling of the metrics on /metrics",
+            ),
+            {},
+          ),
+        },
+        "operations: metrics",
+      ),
+      {},
+    ),
     log: v.optional(
       section({ level: choice(["debug", "info", "warn", "error"], "info", "least severe level written") }, "JSON logs on stderr"),
       {},

@@ -37,6 +37,11 @@ export class LeaseSet<L extends Lease> {
     return this.#leases.size;
   }
 
+  /** The leases held, oldest received first (for the in-flight metrics, read at scrape time). */
+  values(): IterableIterator<L> {
+    return this.#leases.values();
+  }
+
   /** Starts the heartbeat; leases charge and give back `budget`. */
   start(budget: SourceBudget): void {
     this.#budget = budget;

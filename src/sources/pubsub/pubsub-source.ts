@@ -5,10 +5,12 @@
 // asking; leases (one heartbeat, drain) and settle batching are the source core's; messages of
 // one ordering key go to the pipeline one at a time.
 import type { Logger } from "../../ops/log.ts";
+import { type SourceMeter, SourceMetrics } from "../../ops/source-metrics.ts";
 import { type BackoffPolicy, backoffDelay } from "../core/backoff.ts";
 import { type Lease, LeaseSet } from "../core/lease-set.ts";
 import { OrderedDelivery } from "../core/ordered-delivery.ts";
 import { SettleBatcher } from "../core/settle-batcher.ts";
+import { sourceErrorClass } from "../core/source-error-class.ts";
 import type { Deliver, EnvelopeReader, Source, SourceBudget, SourceContext, SourceMessage } from "../source.ts";
 import { type DiscoveryRule, discoverSubscriptions } from "./discovery.ts";
 import { pubsubEnvelopeReader } from "./envelope-reader.ts";
@@ -76,6 +78,8 @@ interface Subscription extends Slot {
   readonly source: string;
   readonly ackDeadlineMs: number;
   readonly configured: boolean;
+  /** Its metrics handle (state, extensions, backlog, in flight). */
+  readonly meter: SourceMeter;
   /** Stopped scheduling (deleted, or no longer matched); in-flight messages still settle. */
   dropped: boolean;
   /** NOT_FOUND seen: settlements skip the server (they would be refused). */
@@ -97,13 +101,14 @@ class PubSubSourceMessage implements SourceMessage, Lease {
   readonly orderingKey: string | undefined;
   readonly ackId: string;
   readonly subscription: Subscription;
+  readonly receivedAtMs: number;
   /** Subscription + ordering key, when the message has one. */
   gateKey: string | undefined;
   deadlineAtMs: number;
   settled = false;
   readonly #settler: Settler;
 
-  constructor(pulled: PulledMessage, subscription: Subscription, deadlineAtMs: number, settler: Settler) {
+  constructor(pulled: PulledMessage, subscription: Subscription, receivedAtMs: number, deadlineAtMs: number, settler: Settler) {
     this.id = pulled.messageId;
     this.source = subscription.source;
     this.body = pulled.data;
@@ -114,6 +119,7 @@ class PubSubSourceMessage implements SourceMessage, Lease {
     this.gateKey = this.orderingKey === undefined ? undefined : `${subscription.name}\u0000${this.orderingKey}`;
     this.ackId = pulled.ackId;
     this.subscription = subscription;
+    this.receivedAtMs = receivedAtMs;
     this.deadlineAtMs = deadlineAtMs;
     this.#settler = settler;
   }
@@ -172,6 +178,9 @@ export class PubSubSource implements Source {
   #stopping = false;
   readonly #abort = new AbortController();
   readonly #counts = { pulls: 0, emptyPulls: 0, pullErrors: 0, received: 0, discoveryScans: 0 };
+  /** The context's at start(). */
+  #metrics = new SourceMetrics();
+  #stopCollecting: () => void = () => {};
 
   /** The source owns `api` and closes it on stop(). */
   constructor(api: SubscriberApi, options: PubSubSourceOptions, log: Logger, name?: string) {
@@ -196,6 +205,7 @@ export class PubSubSource implements Source {
         // A deleted subscription refuses every call: nothing to extend there.
         if (message.subscription.gone) return;
         message.deadlineAtMs = nowMs + options.leaseSeconds * 1000;
+        message.subscription.meter.series.leaseExtensions++;
         this.#batcher.extend(message.subscription.name, message, options.leaseSeconds);
       },
       release: (message) => message.nack(),
@@ -220,6 +230,7 @@ export class PubSubSource implements Source {
 
   async start(context: SourceContext): Promise<void> {
     this.#deliver = context.deliver;
+    if (context.metrics !== undefined) this.#metrics = context.metrics;
     try {
       // Configured subscriptions must exist at start-up: a typo is a configuration error.
       const configured = this.#options.subscriptions.map((id) => subscriptionPath(this.#options.project, id));
@@ -237,6 +248,9 @@ export class PubSubSource implements Source {
     }
     this.#scheduler.start();
     this.#leases.start(context.budget);
+    this.#stopCollecting = this.#metrics.collectInFlight((visit) => {
+      for (const message of this.#leases.values()) visit(message.subscription.meter, message.receivedAtMs);
+    });
     const signal = AbortSignal.any([context.signal, this.#abort.signal]);
     // Shutdown from the context ends pulling at once, like stop().
     if (signal.aborted) this.#stopPulling();
@@ -258,6 +272,7 @@ export class PubSubSource implements Source {
     await this.#leases.drain(grace);
     await this.#batcher.flush();
     await this.#api.close();
+    this.#stopCollecting();
   }
 
   #stopPulling(): void {
@@ -296,6 +311,10 @@ export class PubSubSource implements Source {
       }
       budget.release(reserved - pulled.length);
       subscription.failures = 0;
+      subscription.meter.subscribed();
+      // A lower bound (the emulators and the Pull API say nothing of the backlog): what is held, and
+      // when the pull came back full, at least that many more were probably waiting.
+      subscription.meter.backlog = subscription.inFlight + pulled.length + (pulled.length === reserved ? reserved : 0);
       if (pulled.length === 0) this.#counts.emptyPulls++;
       else this.#accept(subscription, pulled);
       if (this.#stopping) this.#scheduler.remove(subscription);
@@ -306,6 +325,7 @@ export class PubSubSource implements Source {
   #pullFailed(subscription: Subscription, error: unknown): void {
     this.#counts.pullErrors++;
     const code = grpcCodeOf(error);
+    if (code !== grpcCode.notFound || subscription.configured) subscription.meter.failing(sourceErrorClass(error));
     if (code === grpcCode.notFound) {
       subscription.gone = true;
       if (!subscription.configured) {
@@ -339,11 +359,12 @@ export class PubSubSource implements Source {
   }
 
   #accept(subscription: Subscription, pulled: readonly PulledMessage[]): void {
-    const deadlineAtMs = Date.now() + subscription.ackDeadlineMs;
+    const receivedAtMs = Date.now();
+    const deadlineAtMs = receivedAtMs + subscription.ackDeadlineMs;
     const batch: PubSubSourceMessage[] = [];
     subscription.gone = false;
     for (const item of pulled) {
-      const message = new PubSubSourceMessage(item, subscription, deadlineAtMs, this.#settler);
+      const message = new PubSubSourceMessage(item, subscription, receivedAtMs, deadlineAtMs, this.#settler);
       this.#leases.add(message);
       subscription.inFlight++;
       if (!this.#ordered.admit(message)) continue;
@@ -376,9 +397,13 @@ export class PubSubSource implements Source {
 
   #add(info: SubscriptionInfo, configured: boolean): void {
     if (this.#subscriptions.has(info.name)) return;
+    const source = `pubsub:${subscriptionId(info.name)}`;
+    const meter = this.#metrics.forSource(source);
+    meter.restarted();
     const subscription: Subscription = {
       name: info.name,
-      source: `pubsub:${subscriptionId(info.name)}`,
+      source,
+      meter,
       ackDeadlineMs: info.ackDeadlineSeconds * 1000,
       configured,
       dropped: false,
@@ -395,6 +420,7 @@ export class PubSubSource implements Source {
 
   #drop(subscription: Subscription): void {
     subscription.dropped = true;
+    subscription.meter.removed();
     this.#scheduler.remove(subscription);
     if (this.#subscriptions.get(subscription.name) === subscription) this.#subscriptions.delete(subscription.name);
   }

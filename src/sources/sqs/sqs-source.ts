@@ -6,11 +6,14 @@
 // (one message of a group in the pipeline at a time, by the core's ordering gate).
 import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "../../ops/log.ts";
+import { type SourceMeter, SourceMetrics } from "../../ops/source-metrics.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../core/backoff.ts";
 import { type Lease, LeaseSet } from "../core/lease-set.ts";
 import { OrderedDelivery } from "../core/ordered-delivery.ts";
 import { SettleBatcher } from "../core/settle-batcher.ts";
+import { sourceErrorClass } from "../core/source-error-class.ts";
 import type { Deliver, EnvelopeReader, Source, SourceContext, SourceMessage } from "../source.ts";
+import { SqsBacklog } from "./backlog.ts";
 import { discoverQueues, isFifoQueue, isQueueGone, queueName, type SqsDiscoveryRule } from "./discovery.ts";
 import { sqsEnvelopeReader } from "./envelope-reader.ts";
 import { sqsSettleAdapter } from "./settle-adapter.ts";
@@ -71,6 +74,8 @@ interface Queue {
   /** "sqs:<queue name>", for SourceMessage.source. */
   readonly source: string;
   readonly fifo: boolean;
+  /** Its metrics handle (state, extensions, backlog, in flight). */
+  readonly meter: SourceMeter;
   /** No longer received from (deleted, or no longer matched); its in-flight messages still settle. */
   dropped: boolean;
   /** Deleted: settlements skip the server (they would be refused). */
@@ -98,6 +103,7 @@ class SqsSourceMessage implements SourceMessage, Lease {
   readonly receiptHandle: string;
   readonly bytes: number;
   readonly queue: Queue;
+  readonly receivedAtMs: number;
   /** Queue + message group, for the ordering gate; undefined once it is out of the gate. */
   gateKey: string | undefined;
   deadlineAtMs: number;
@@ -129,7 +135,8 @@ class SqsSourceMessage implements SourceMessage, Lease {
     this.orderingKey = queue.fifo ? system.MessageGroupId : undefined;
     this.gateKey = this.orderingKey === undefined ? undefined : `${queue.url}\u0000${this.orderingKey}`;
     this.leaseSeconds = leaseSeconds;
-    this.deadlineAtMs = Date.now() + leaseSeconds * 1000;
+    this.receivedAtMs = Date.now();
+    this.deadlineAtMs = this.receivedAtMs + leaseSeconds * 1000;
     this.#settler = settler;
   }
 
@@ -169,6 +176,10 @@ export class SqsSource implements Source {
   );
   readonly #settler: Settler = { settle: (message, ok) => this.#settleMessage(message, ok) };
   readonly #abort = new AbortController();
+  /** Replaced by the context's at start(); queues made before (the configured one) move to it. */
+  #metrics = new SourceMetrics();
+  #stopCollecting: () => void = () => {};
+  #backlog: SqsBacklog | undefined;
   /** Receivers take queues from here round robin. */
   #queues: Queue[] = [];
   #nextQueue = 0;
@@ -185,7 +196,7 @@ export class SqsSource implements Source {
     this.#options = options;
     if ("queueUrl" in options) {
       this.name = `sqs:${queueName(options.queueUrl)}`;
-      this.#queues = [newQueue(options.queueUrl)];
+      this.#queues = [newQueue(options.queueUrl, this.#metrics)];
     } else {
       this.name = "sqs:discovered";
       this.#discovery = options;
@@ -205,6 +216,7 @@ export class SqsSource implements Source {
         if (message.queue.gone) return;
         message.leaseSeconds = Math.min(message.leaseSeconds * 2, cap);
         message.deadlineAtMs = nowMs + message.leaseSeconds * 1000;
+        message.queue.meter.series.leaseExtensions++;
         this.#settle.extend(message.queue.url, message, message.leaseSeconds);
       },
       release: (message) => message.nack(),
@@ -231,6 +243,14 @@ export class SqsSource implements Source {
 
   async start(context: SourceContext): Promise<void> {
     this.#deliver = context.deliver;
+    if (context.metrics !== undefined) {
+      const metrics = context.metrics;
+      this.#metrics = metrics;
+      this.#queues = this.#queues.map((queue) => newQueue(queue.url, metrics));
+    }
+    this.#stopCollecting = this.#metrics.collectInFlight((visit) => {
+      for (const message of this.#leases.values()) visit(message.queue.meter, message.receivedAtMs);
+    });
     const signal = AbortSignal.any([context.signal, this.#abort.signal]);
     const discovery = this.#discovery;
     if (discovery !== undefined) {
@@ -241,6 +261,8 @@ export class SqsSource implements Source {
     if (signal.aborted) this.#stopReceiving();
     else signal.addEventListener("abort", () => this.#stopReceiving(), { once: true });
     this.#leases.start(context.budget);
+    this.#backlog = new SqsBacklog(this.#client, () => this.#queues, this.#metrics.options.backlogIntervalMs);
+    this.#backlog.start();
     this.#receivers = Array.from({ length: this.#options.receivers }, (_, index) => this.#receiveLoop(context, signal, index));
   }
 
@@ -253,12 +275,15 @@ export class SqsSource implements Source {
     this.#ordered.releaseHeld();
     await this.#leases.drain(grace);
     await this.#settle.flush();
+    await this.#backlog?.stop();
+    this.#stopCollecting();
   }
 
   #stopReceiving(): void {
     this.#stopping = true;
     this.#ordered.stopPassing();
     clearInterval(this.#discoveryTimer);
+    void this.#backlog?.stop();
   }
 
   /**
@@ -339,6 +364,7 @@ export class SqsSource implements Source {
         );
         messages = result.Messages ?? [];
         queue.failures = 0;
+        queue.meter.subscribed();
       } catch (error) {
         budget.release(RECEIVE_BATCH);
         if (signal.aborted) break;
@@ -375,6 +401,7 @@ export class SqsSource implements Source {
       this.#drop(queue);
       return;
     }
+    queue.meter.failing(sourceErrorClass(error));
     const now = Date.now();
     // Receivers that were polling when the queue failed count as one failure, not one each.
     if (queue.retryAtMs > now) return;
@@ -422,6 +449,7 @@ export class SqsSource implements Source {
 
   #drop(queue: Queue): void {
     queue.dropped = true;
+    queue.meter.removed();
     this.#queues = this.#queues.filter((other) => other !== queue);
   }
 
@@ -450,18 +478,22 @@ export class SqsSource implements Source {
     const removed = this.#queues.filter((queue) => !found.has(queue.url));
     for (const queue of removed) this.#drop(queue);
     // A new array: receivers iterating the old one are not disturbed.
-    if (added.length > 0) this.#queues = [...this.#queues, ...added.map(newQueue)];
+    if (added.length > 0) this.#queues = [...this.#queues, ...added.map((url) => newQueue(url, this.#metrics))];
     if (added.length > 0 || removed.length > 0) {
       this.#log.info("SQS discovery", { added: added.length, removed: removed.length, queues: this.#queues.length });
     }
   }
 }
 
-function newQueue(url: string): Queue {
+function newQueue(url: string, metrics: SourceMetrics): Queue {
+  const source = `sqs:${queueName(url)}`;
+  const meter = metrics.forSource(source);
+  meter.restarted();
   return {
     url,
-    source: `sqs:${queueName(url)}`,
+    source,
     fifo: isFifoQueue(url),
+    meter,
     dropped: false,
     gone: false,
     failures: 0,

@@ -229,7 +229,7 @@ describe("Pipeline", () => {
     );
     const original = dead.find((record) => record.headers!.get(dlqHeader.sourceMessageId) === "bug")!;
     assert.deepEqual(JSON.parse(original.value.toString()).secret, "s3cr3t", "the DLQ value is the original body");
-    assert.equal(metrics.deadLettered.get({ stage: "map", error_class: "MapperFailed" }), 1);
+    assert.equal(metrics.deadLettered.sum({ stage: "map", error_class: "MapperFailed" }), 1);
   });
 
   it("retries transient send failures without dead-lettering, then acks", async () => {
@@ -412,7 +412,7 @@ describe("Pipeline", () => {
     assert.equal(metrics.deadLetterRefused.get(), 1);
     assert.equal(metrics.acked.get(), 2);
     assert.equal(metrics.nacked.get(), 1);
-    assert.equal(metrics.deadLettered.get({ stage: "envelope", error_class: "MalformedEnvelope" }), 0, "not dead-lettered");
+    assert.equal(metrics.deadLettered.sum({ stage: "envelope", error_class: "MalformedEnvelope" }), 0, "not dead-lettered");
     const report = lines.find((line) => line.level === "error" && line.messageId === "env");
     assert.ok(report, "logged at error level with the message id");
     assert.equal(report.source, "sqs:test-queue");

@@ -202,7 +202,7 @@ describe("SqsSource on a FIFO queue, through the pipeline", () => {
     await pipeline.drain();
     assert.ok(sink.failures >= 3, `failures were injected (${sink.failures})`);
     assert.equal(
-      metrics.deadLettered.get({ stage: "map", error_class: "MapperFailed" }),
+      metrics.deadLettered.sum({ stage: "map", error_class: "MapperFailed" }),
       3,
       "the three poison messages dead-lettered",
     );
