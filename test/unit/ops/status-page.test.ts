@@ -17,7 +17,7 @@ const HOSTILE = 'sqs/<img src=x onerror="alert(1)">\\ "quoted"\nline</td>';
 describe("parsePrometheusText", () => {
   it("reads what BridgeMetrics writes, label escapes included, as the reference parser does", () => {
     const metrics = new BridgeMetrics();
-    metrics.received.inc(undefined, 7);
+    metrics.produced.inc(undefined, 7);
     metrics.deadLettered.inc({ stage: "map", error_class: HOSTILE }, 2);
     const perSource = new Counter("meshbridge_source_messages_received_total", "per source");
     perSource.inc({ source: HOSTILE }, 3);
@@ -30,7 +30,7 @@ describe("parsePrometheusText", () => {
       gauge.track(() => value, { [name]: "x" });
       metrics.register(gauge);
     }
-    metrics.latency.observe(0.2);
+    metrics.kafkaRequestSeconds.observe(0.2);
     const text = metrics.render();
     const { samples, errors } = parsePrometheusText(text);
     assert.equal(errors, 0);
@@ -46,7 +46,7 @@ describe("parsePrometheusText", () => {
     assert.deepEqual(Object.entries(odd), [["__proto__", "x"]]);
     assert.equal(Object.getPrototypeOf(samples.find((sample) => sample.name === "odd_1")?.labels), null);
     assert.equal(
-      samples.find((sample) => sample.name === "meshbridge_publish_to_ack_seconds_bucket" && sample.labels.le === "+Inf")?.value,
+      samples.find((sample) => sample.name === "meshbridge_kafka_request_seconds_bucket" && sample.labels.le === "+Inf")?.value,
       1,
     );
     // Every sample the reference parser finds, with the same value.
@@ -120,12 +120,14 @@ describe("summarize", () => {
   });
 
   it("today's unlabelled series: one 'all sources' row, in flight from the budget gauge", () => {
-    const metrics = new BridgeMetrics();
-    metrics.received.inc(undefined, 5);
-    metrics.acked.inc(undefined, 4);
-    metrics.inFlight.track(() => 1);
-    metrics.deadLettered.inc({ stage: "decrypt", error_class: "AuthenticationFailed" });
-    const summary = summarize(parsePrometheusText(metrics.render()).samples);
+    // What /metrics said before the per-source series (main at 954ef45).
+    const before = [
+      "meshbridge_source_messages_received_total 5",
+      "meshbridge_source_messages_acked_total 4",
+      'meshbridge_dead_lettered_total{error_class="AuthenticationFailed",stage="decrypt"} 1',
+      "meshbridge_in_flight_messages 1",
+    ].join("\n");
+    const summary = summarize(parsePrometheusText(before).samples);
     assert.deepEqual(
       summary.sources.map((row) => [row.name, row.received, row.acked, row.inFlight, row.state]),
       [[ALL_SOURCES, 5, 4, 1, undefined]],
