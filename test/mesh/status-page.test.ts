@@ -1,8 +1,8 @@
 // The status page at / of the ops port in headless Chromium. First against an ops server fed
 // hostile-looking metric labels and configuration: they show as text, run nothing, and the CSP
-// holds. Then a real bridge on the mesh with the simulator feeding its SQS queue: the page shows
-// the source, its numbers change, the configuration with its secret redacted, and the source
-// failing once its queue is deleted. Screenshots go to test-results/ (printed).
+// holds. Then a real bridge on the mesh with the simulator feeding an SQS queue and two Pub/Sub
+// subscriptions: the page shows each source, its numbers change, the configuration with its
+// secret redacted, and the SQS source failing once its queue is deleted (Pub/Sub unaffected). Screenshots go to test-results/ (printed).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -10,13 +10,21 @@ import { after, before, describe, it } from "node:test";
 import { DeleteQueueCommand } from "@aws-sdk/client-sqs";
 import type { Browser, Page } from "playwright-core";
 import { REDACTED } from "../../src/cli/config.ts";
+import type { StaticKeyFile } from "../../src/crypto/static-keyring.ts";
 import { startOpsServer } from "../../src/ops/http.ts";
 import { BridgeMetrics, Counter } from "../../src/ops/metrics.ts";
-import { sqsBridgeConfig, startBridgeProcess } from "../support/bridge.ts";
+import { deletePubSubWorld } from "../../tools/simulator/pubsub-world.ts";
+import { pubsubSource, sqsBridgeConfig, startBridgeProcess } from "../support/bridge.ts";
 import { collectPageErrors, launchBrowser, saveScreenshot } from "../support/browser.ts";
 import { isolatedDeployment } from "../support/deployment.ts";
-import { meshQueueSqs, waitUntil } from "../support/mesh.ts";
-import { legacyEvents, provisionSqsWorld, publishToSqsWorld } from "../support/worlds.ts";
+import { meshPubSub, meshQueueSqs, waitUntil } from "../support/mesh.ts";
+import {
+  legacyEvents,
+  provisionPubSubWorld,
+  provisionSqsWorld,
+  publishToPubSubWorld,
+  publishToSqsWorld,
+} from "../support/worlds.ts";
 
 const HOSTILE = 'sqs/<img src=x onerror="window.__pwned=1">"</td><script>window.__pwned=2</script>';
 
@@ -112,24 +120,32 @@ describe("status page in headless Chromium", () => {
   }, async (t) => {
     if (browser === undefined) return t.skip(`no browser: ${missing}`);
     const deployment = await isolatedDeployment("status-page");
-    const world = await provisionSqsWorld(deployment, 4);
-    // The tenant keys given inline: a secret the page must show redacted, never itself.
-    const keyText = readFileSync(world.keys.bridgeKeyFile, "utf8");
-    const keyMaterial = Object.values((JSON.parse(keyText) as { tenants: Record<string, Record<string, string>> }).tenants)
+    // Its own suffix: both worlds keep their seal-key files in the deployment directory.
+    const world = await provisionSqsWorld(deployment, 4, { suffix: "-aws" });
+    const gcp = await provisionPubSubWorld(deployment, { tenants: 2, keyVersions: 1, orderedEvery: 0, orderingKeysPerTenant: 1 });
+    // Both backends' tenant keys given inline: a secret the page must show redacted, never itself.
+    const read = (path: string): StaticKeyFile => JSON.parse(readFileSync(path, "utf8")) as StaticKeyFile;
+    const keys: StaticKeyFile = {
+      tenants: { ...read(world.keys.bridgeKeyFile).tenants, ...read(gcp.keys.bridgeKeyFile).tenants },
+    };
+    const keyMaterial = Object.values(keys.tenants)
       .flatMap((versions) => Object.values(versions))
       .filter((value) => value.length >= 16);
-    assert.ok(keyMaterial.length > 0, "the world has keys to look for");
+    assert.ok(keyMaterial.length > 0, "the worlds have keys to look for");
     const config = sqsBridgeConfig(deployment, world, { receivers: 2, waitTimeSeconds: 1 });
-    config.keys = { provider: "static", json: keyText };
+    config.sources = { ...(config.sources as object), pubsub: pubsubSource({ discovery: [{ label: gcp.pubsub.label }] }) };
+    config.keys = { provider: "static", json: JSON.stringify(keys) };
     const bridge = await startBridgeProcess(deployment, config, "status-page");
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors = collectPageErrors(page);
     const sqs = meshQueueSqs();
+    const pubsub = meshPubSub();
     try {
       await page.goto(`http://127.0.0.1:${bridge.opsPort}/`);
       // Events keep arriving while the page is read: 40/s for about 20 s.
       const events = legacyEvents(world, 800, 23);
       const publishing = publishToSqsWorld(world, events, { rate: 40, concurrency: 4 });
+      const publishingToPubSub = publishToPubSubWorld(gcp, { count: 200, seed: 24 });
 
       let source: string | undefined;
       await waitUntil(
@@ -159,18 +175,48 @@ describe("status page in headless Chromium", () => {
       const wholePage = (await page.textContent("body")) ?? "";
       for (const key of keyMaterial) assert.ok(!wholePage.includes(key), "a tenant key is on the page");
       assert.equal(await publishing, events.length);
+      assert.equal(await publishingToPubSub, 200);
+      // The Pub/Sub subscriptions: one row each, subscribed, with what they received.
+      const subscriptions = Object.values(gcp.pubsub.tenants).map((route) => `pubsub/${route.subscription.split("/").pop()}`);
+      await waitUntil(
+        async () => {
+          const names = await sourceNames(page);
+          return subscriptions.every((name) => names.includes(name));
+        },
+        60_000,
+        `rows for ${subscriptions.join(", ")}`,
+        250,
+      );
+      for (const name of subscriptions) {
+        assert.equal(await cellText(page, name, "kind"), "Pub/Sub subscription");
+        await waitUntil(async () => (await rowState(page, name)) === "subscribed", 60_000, `${name} subscribed`, 250);
+      }
+      await waitUntil(
+        async () => {
+          let total = 0;
+          for (const name of subscriptions) total += count(await cellText(page, name, "received"));
+          return total >= 200;
+        },
+        90_000,
+        "the Pub/Sub events received",
+        250,
+      );
       console.log(`status page screenshot (running): ${await saveScreenshot(page, "status-page")}`);
 
       // A source failure: its queue is deleted under it.
       await sqs.send(new DeleteQueueCommand({ QueueUrl: world.aws.queueUrl }));
       await waitUntil(async () => (await rowState(page, source!)) === "failing", 120_000, "the source shown failing", 500);
       assert.equal(await cellText(page, source, "state"), "failing");
+      for (const name of subscriptions) assert.equal(await rowState(page, name), "subscribed", `${name} unaffected`);
       console.log(`status page screenshot (source failing): ${await saveScreenshot(page, "status-page-failing")}`);
       assert.deepEqual(errors, [], "no page error and no CSP violation");
     } finally {
       sqs.destroy();
       await page.close();
-      assert.equal(await bridge.stop(), 0, "graceful shutdown exits 0");
+      const code = await bridge.stop();
+      await deletePubSubWorld(pubsub, gcp.pubsub);
+      await pubsub.close();
+      assert.equal(code, 0, "graceful shutdown exits 0");
     }
   });
 });

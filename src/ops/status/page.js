@@ -2,7 +2,7 @@
 // page (docs/decisions/0023), and renders it. Every value that came from the bridge (source
 // names, states, error classes, configuration) goes into the DOM as text, never as markup.
 import { parsePrometheusText } from "./prometheus-text.js";
-import { History, isFailing, sourceKind, summarize } from "./status-model.js";
+import { chartLines, History, isFailing, sourceKind, summarize } from "./status-model.js";
 
 const POLL_MS = 2000;
 const WINDOW_MS = 10 * 60_000;
@@ -100,6 +100,8 @@ function renderErrors(summary) {
   const other = [
     ...summary.retries.map((row) => ["transient retries", row.stage, row.count]),
     ...summary.unexpected.map((row) => ["unexpected errors (bugs)", row.stage, row.count]),
+    ...summary.decryptFailures.map((row) => ["decrypt failures", `tenant ${row.tenant}`, row.count]),
+    ["sources beyond ops.metrics.maxSources (as other)", "", summary.totals.sourcesOverflowed],
     ["dead letters refused by Kafka", "", summary.totals.deadLetterRefused],
     ["skipped by policy", "", summary.totals.skipped],
   ].map(([what, stage, count]) => {
@@ -122,8 +124,7 @@ function renderChart() {
   const top = 10;
   const bottom = 22;
   const now = history.entries.at(-1)?.timeMs ?? Date.now();
-  const names = history.sourceNames();
-  const series = names.map((name) => ({ name, points: history.rates(name, "received") }));
+  const series = chartLines(history, "received");
   const peak = Math.max(1, ...series.flatMap((line) => line.points.map((point) => point.perSecond)));
   const x = (timeMs) => left + ((timeMs - (now - WINDOW_MS)) / WINDOW_MS) * (width - left - right);
   const y = (value) => top + (1 - value / (peak * 1.1)) * (height - top - bottom);
@@ -144,11 +145,11 @@ function renderChart() {
   }
   $("chart").replaceChildren(...children);
   $("legend").replaceChildren(
-    ...names.map((name) => {
+    ...series.map((line) => {
       const swatch = el("span", undefined, { class: "swatch" });
-      swatch.style.backgroundColor = color(name);
+      swatch.style.backgroundColor = color(line.name);
       const item = el("li");
-      item.append(swatch, document.createTextNode(name));
+      item.append(swatch, document.createTextNode(line.name));
       return item;
     }),
   );

@@ -23,12 +23,14 @@ export interface StatusSummary {
   readonly deadLetters: readonly { source: string; stage: string; errorClass: string; count: number }[];
   readonly retries: readonly { stage: string; count: number }[];
   readonly unexpected: readonly { stage: string; count: number }[];
+  readonly decryptFailures: readonly { tenant: string; count: number }[];
   readonly totals: {
     readonly inFlight: number | undefined;
     readonly inFlightBytes: number | undefined;
     readonly produced: number | undefined;
     readonly skipped: number;
     readonly deadLetterRefused: number;
+    readonly sourcesOverflowed: number;
     readonly oldestSeconds: number | undefined;
   };
   readonly producerState: string | undefined;
@@ -41,9 +43,15 @@ export function sourceKind(name: string): string;
 
 export class History {
   constructor(windowMs?: number, maxEntries?: number);
-  readonly entries: { timeMs: number; summary: StatusSummary }[];
+  readonly entries: { timeMs: number; summary: StatusSummary; byName: Map<string, SourceRow> }[];
   add(timeMs: number, summary: StatusSummary): void;
   sourceNames(): string[];
   rates(source: string, field: string): { timeMs: number; perSecond: number }[];
   recentRate(source: string, field: string, spanMs?: number): number | undefined;
 }
+
+export function chartLines(
+  history: History,
+  field: string,
+  max?: number,
+): { name: string; points: { timeMs: number; perSecond: number }[] }[];

@@ -30,10 +30,18 @@ export function summarize(samples) {
     }
     return found;
   };
-  const totals = { inFlight: undefined, inFlightBytes: undefined, produced: undefined, skipped: 0, deadLetterRefused: 0 };
+  const totals = {
+    inFlight: undefined,
+    inFlightBytes: undefined,
+    produced: undefined,
+    skipped: 0,
+    deadLetterRefused: 0,
+    sourcesOverflowed: 0,
+  };
   const deadLetters = [];
   const retries = [];
   const unexpected = [];
+  const decryptFailures = [];
   let producerState;
   let ready;
   for (const sample of samples) {
@@ -64,6 +72,12 @@ export function summarize(samples) {
         break;
       case "meshbridge_unexpected_errors_total":
         unexpected.push({ stage: sample.labels.stage ?? "", count: sample.value });
+        break;
+      case "meshbridge_decrypt_failures_total":
+        decryptFailures.push({ tenant: sample.labels.tenant ?? "", count: sample.value });
+        break;
+      case "meshbridge_metric_sources_overflowed_total":
+        totals.sourcesOverflowed = sample.value;
         break;
       case "meshbridge_in_flight_messages":
         totals.inFlight = sample.value;
@@ -96,6 +110,7 @@ export function summarize(samples) {
     deadLetters: deadLetters.sort((a, b) => b.count - a.count),
     retries,
     unexpected,
+    decryptFailures: decryptFailures.sort((a, b) => b.count - a.count),
     totals: { ...totals, oldestSeconds: oldest.length === 0 ? undefined : Math.max(...oldest) },
     producerState,
     ready,
@@ -133,7 +148,9 @@ export class History {
   }
 
   add(timeMs, summary) {
-    this.entries.push({ timeMs, summary });
+    // Rows by name: the chart reads every source of every entry (500 sources x 300 entries).
+    const byName = new Map(summary.sources.map((source) => [source.name, source]));
+    this.entries.push({ timeMs, summary, byName });
     const oldest = timeMs - this.windowMs;
     while (this.entries.length > this.maxEntries || (this.entries.length > 0 && this.entries[0].timeMs < oldest))
       this.entries.shift();
@@ -175,5 +192,28 @@ export class History {
 }
 
 function fieldOf(entry, source, field) {
-  return entry.summary.sources.find((candidate) => candidate.name === source)?.[field];
+  return entry.byName.get(source)?.[field];
+}
+
+/**
+ * The chart's lines: the `max` busiest sources over the window (by `field`), each alone, and the
+ * rest summed into one line, so hundreds of subscriptions stay readable. Sorted by name.
+ */
+export function chartLines(history, field, max = 8) {
+  const all = history.sourceNames().map((name) => {
+    const points = history.rates(name, field);
+    return { name, points, total: points.reduce((sum, point) => sum + point.perSecond, 0) };
+  });
+  if (all.length <= max) return all.map(({ name, points }) => ({ name, points }));
+  const busiest = [...all].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name));
+  const shown = busiest.slice(0, max - 1);
+  const rest = busiest.slice(max - 1);
+  const summed = new Map();
+  for (const line of rest)
+    for (const point of line.points) summed.set(point.timeMs, (summed.get(point.timeMs) ?? 0) + point.perSecond);
+  const others = {
+    name: `${rest.length} other sources`,
+    points: [...summed].sort((a, b) => a[0] - b[0]).map(([timeMs, perSecond]) => ({ timeMs, perSecond })),
+  };
+  return [...shown.sort((a, b) => a.name.localeCompare(b.name)).map(({ name, points }) => ({ name, points })), others];
 }

@@ -10,7 +10,7 @@ import { startOpsServer } from "../../../src/ops/http.ts";
 import { BridgeMetrics, Counter, Gauge } from "../../../src/ops/metrics.ts";
 import { parsePrometheusText } from "../../../src/ops/status/prometheus-text.js";
 import { STATUS_PAGE_CSP } from "../../../src/ops/status/routes.ts";
-import { ALL_SOURCES, History, isFailing, summarize } from "../../../src/ops/status/status-model.js";
+import { ALL_SOURCES, chartLines, History, isFailing, summarize } from "../../../src/ops/status/status-model.js";
 
 const HOSTILE = 'sqs/<img src=x onerror="alert(1)">\\ "quoted"\nline</td>';
 
@@ -96,6 +96,8 @@ describe("summarize", () => {
         'meshbridge_dead_lettered_total{source="sqs/orders",stage="key",error_class="UnknownTenant"} 3',
         'meshbridge_kafka_producer_state{state="connected"} 0',
         'meshbridge_kafka_producer_state{state="unreachable"} 1',
+        'meshbridge_decrypt_failures_total{tenant="tenant-0001"} 2',
+        "meshbridge_metric_sources_overflowed_total 7",
         "meshbridge_ready 0",
         "meshbridge_in_flight_messages 1",
       ].join("\n"),
@@ -114,6 +116,8 @@ describe("summarize", () => {
       [true, true, false],
     );
     assert.deepEqual(summary.deadLetters, [{ source: "sqs/orders", stage: "key", errorClass: "UnknownTenant", count: 3 }]);
+    assert.deepEqual(summary.decryptFailures, [{ tenant: "tenant-0001", count: 2 }]);
+    assert.equal(summary.totals.sourcesOverflowed, 7);
     assert.equal(summary.producerState, "unreachable");
     assert.equal(summary.ready, false);
     assert.equal(summary.totals.oldestSeconds, 7);
@@ -157,6 +161,29 @@ describe("History", () => {
     assert.deepEqual(
       history.entries.map((entry) => entry.timeMs),
       [4000, 6000, 13_000],
+    );
+  });
+
+  it("charts the busiest sources alone and sums the rest into one line", () => {
+    const history = new History(60_000);
+    const scrape = (t: number) =>
+      summarize(
+        parsePrometheusText(
+          Array.from({ length: 12 }, (_, i) => `meshbridge_source_messages_received_total{source="pubsub/s${i}"} ${t * i}`).join(
+            "\n",
+          ),
+        ).samples,
+      );
+    for (const t of [0, 1, 2]) history.add(t * 1000, scrape(t));
+    const lines = chartLines(history, "received", 4);
+    assert.deepEqual(
+      lines.map((line) => [line.name, line.points.map((point) => point.perSecond)]),
+      [
+        ["pubsub/s10", [10, 10]],
+        ["pubsub/s11", [11, 11]],
+        ["pubsub/s9", [9, 9]],
+        ["9 other sources", [36, 36]],
+      ],
     );
   });
 
