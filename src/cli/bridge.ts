@@ -186,11 +186,12 @@ export async function startBridge(
   readiness.watchSources(() => metrics.sources.meters());
   metrics.ready.track(() => (readiness.ready() ? 1 : 0));
   logSourceStateChanges(metrics.sources, log);
-  const server: Server = await startOpsServer(config.http.port, config.http.host, metrics, readiness);
+  const redacted = redactConfig(config);
+  const server: Server = await startOpsServer(config.http.port, config.http.host, metrics, readiness, redacted);
   const address = server.address();
   const opsPort = typeof address === "object" && address !== null ? address.port : config.http.port;
   const startup = new AbortController();
-  log.info("configuration in effect", { config: JSON.stringify(redactConfig(config)) });
+  log.info("configuration in effect", { config: JSON.stringify(redacted) });
   const startupStop = AbortSignal.any([startup.signal, stop]);
   // Aborted when shutdown begins: every source stops receiving and backing off at once.
   const receiving = new AbortController();

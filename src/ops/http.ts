@@ -1,8 +1,10 @@
-// The operations endpoint: /metrics (Prometheus), /healthz (liveness), /readyz (readiness).
+// The operations endpoint: /metrics (Prometheus), /healthz (liveness), /readyz (readiness),
+// and the status page at / with /config (src/ops/status, docs/decisions/0023).
 // Liveness fails only when the process is wedged; readiness is false during start-up checks,
 // while the sink cannot reach Kafka, and during shutdown, so Kubernetes stops routing work.
 import { createServer, type Server } from "node:http";
 import type { BridgeMetrics } from "./metrics.ts";
+import { statusRoutes } from "./status/routes.ts";
 
 export interface HealthState {
   /** Start-up checks passed and sources are running. */
@@ -11,10 +13,25 @@ export interface HealthState {
   readonly reason: string;
 }
 
-export function startOpsServer(port: number, host: string, metrics: BridgeMetrics, health: HealthState): Promise<Server> {
+/**
+ * Starts the ops server. `redactedConfig` is what /config shows: the configuration in effect,
+ * already passed through redactConfig.
+ */
+export function startOpsServer(
+  port: number,
+  host: string,
+  metrics: BridgeMetrics,
+  health: HealthState,
+  redactedConfig?: unknown,
+): Promise<Server> {
+  const status = statusRoutes(redactedConfig);
   const server = createServer((request, response) => {
-    const path = (request.url ?? "/").split("?")[0];
-    if (path === "/metrics") {
+    const path = (request.url ?? "/").split("?")[0] ?? "/";
+    const page = status.get(path);
+    if (page !== undefined) {
+      response.writeHead(200, page.headers);
+      response.end(page.body);
+    } else if (path === "/metrics") {
       response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
       response.end(metrics.render());
     } else if (path === "/healthz") {
@@ -26,7 +43,7 @@ export function startOpsServer(port: number, host: string, metrics: BridgeMetric
       response.end(ready ? "ready\n" : `not ready: ${health.reason}\n`);
     } else {
       response.writeHead(404, { "content-type": "text/plain" });
-      response.end("not found: try /metrics, /healthz, /readyz\n");
+      response.end("not found: try /, /metrics, /healthz, /readyz, /config\n");
     }
   });
   return new Promise((resolve, reject) => {
