@@ -53,6 +53,23 @@ test("requests decode as the official types read them", () => {
   assert.equal(extend.ackDeadlineSeconds, 600);
 });
 
+test("settle requests of many ack ids, at varint length boundaries, decode as the official types read them", () => {
+  // Lengths 127/128 and 16383/16384 change the length varint from one byte to two, two to three.
+  const ackIds = ["", "é-ü-漢", "a".repeat(127), "b".repeat(128), "c".repeat(16_383), "d".repeat(16_384)];
+  for (let i = 0; i < 1000; i++) ackIds.push(`ack-${i}-${"x".repeat(i % 200)}`);
+  const longSubscription = `projects/p/subscriptions/${"s".repeat(200)}`;
+  const ack = official("AcknowledgeRequest", encodeAcknowledgeRequest(longSubscription, ackIds));
+  assert.deepEqual(ack, { subscription: longSubscription, ackIds });
+  for (const seconds of [0, 1, 127, 128, 600]) {
+    const modify = official("ModifyAckDeadlineRequest", encodeModifyAckDeadlineRequest(SUBSCRIPTION, ackIds, seconds));
+    assert.deepEqual(modify, { subscription: SUBSCRIPTION, ackIds, ackDeadlineSeconds: seconds });
+  }
+  assert.deepEqual(official("AcknowledgeRequest", encodeAcknowledgeRequest(SUBSCRIPTION, [])), {
+    subscription: SUBSCRIPTION,
+    ackIds: [],
+  });
+});
+
 test("discovery requests and responses match the official types", () => {
   assert.deepEqual(official("GetSubscriptionRequest", encodeGetSubscriptionRequest(SUBSCRIPTION)), {
     subscription: SUBSCRIPTION,
@@ -165,6 +182,10 @@ test("malformed responses fail with a PubSubDecodeError naming the type, never t
     [bytes.subarray(0, bytes.length - 5), /length past the end of a ReceivedMessage/],
     // Wire type 7 does not exist.
     [Buffer.concat([bytes, Buffer.from([0x0f])]), /illegal tag.*in a PullResponse/],
+    // Field number 0 does not exist.
+    [Buffer.from([0x02, 0x00]), /illegal tag: field no 0.*in a PullResponse/],
+    // A tag varint longer than 32 bits.
+    [Buffer.from([0xff, 0xff, 0xff, 0xff, 0x7f]), /illegal tag: varint overflows uint32 in a PullResponse/],
     // An ack id whose length runs past the end of its ReceivedMessage.
     [Buffer.from([0x0a, 0x03, 0x0a, 0x05, 0x61]), /length past the end of an ack id/],
     // An unknown fixed64 field cut short: the wire reader's own bounds check.
