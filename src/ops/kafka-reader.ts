@@ -38,7 +38,14 @@ export async function openRecordReader(options: {
       headerValue: (data) => stringDeserializer(data),
     },
   });
-  const stream = await consumer.consume({ topics: [...options.topics], mode: options.from, fallbackMode: "earliest" });
+  let stream: MessagesStream<string, Buffer, string, string>;
+  try {
+    stream = await consumer.consume({ topics: [...options.topics], mode: options.from, fallbackMode: "earliest" });
+  } catch (error) {
+    // An unknown topic, say: the consumer's connections would otherwise hold the process open.
+    await consumer.close(true).catch(() => undefined);
+    throw error;
+  }
   return {
     consumer,
     stream,

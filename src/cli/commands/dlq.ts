@@ -87,6 +87,12 @@ export class DeadLetterReader {
       from: group === undefined ? "earliest" : "committed",
       tls: connection.tls,
       sasl: connection.sasl,
+    }).catch((error: unknown) => {
+      if (!(error instanceof Error) || !/unknown topic/i.test(error.message)) throw error;
+      throw new Error(
+        `dead-letter topic ${connection.topic} does not exist at ${connection.bootstrapBrokers.join(",")}: create it (meshbridge topics create) or name the right one (--topic, kafka.deadLetterTopic)`,
+        { cause: error },
+      );
     });
     try {
       const topic = connection.topic;
