@@ -69,7 +69,9 @@ export async function replayCommand(args: ParsedArgs): Promise<void> {
   const batchSize = numberOption(args, "batch");
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new UsageError(`--batch: expected a positive integer, got ${batchSize}`);
-  const log = createLogger(config.log.level, { service: "meshbridge", command: "dlq replay" });
+  // The pipeline logs every dead letter at warn: in a replay the summary counts them (and in a dry
+  // run nothing is written), so only errors are logged unless the configuration asks for debug.
+  const log = createLogger(config.log.level === "debug" ? "debug" : "error", { service: "meshbridge", command: "dlq replay" });
   const stop = new AbortController();
   const onSignal = (): void => {
     if (stop.signal.aborted) process.exit(3);
