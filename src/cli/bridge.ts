@@ -1,14 +1,8 @@
 // The composition root: builds every stage from the configuration, runs the start-up checks
 // (schemas, topics), starts the sources, and stops everything in the right order.
 import type { Server } from "node:http";
-import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
-import { openLegacyEnvelope } from "../crypto/decrypt.ts";
 import type { Keyring } from "../crypto/keyring.ts";
-import { StaticKeyring } from "../crypto/static-keyring.ts";
-import type { LegacyEnvelope } from "../envelope/legacy-envelope.ts";
-import { readEnvelope } from "../envelope/read.ts";
-import { type CatalogModule, createMapperRegistry } from "../mapping/catalog-module.ts";
-import { parseLegacyEvent } from "../mapping/parse.ts";
+import type { CatalogModule } from "../mapping/catalog-module.ts";
 import { startOpsServer } from "../ops/http.ts";
 import type { Logger } from "../ops/log.ts";
 import { BridgeMetrics } from "../ops/metrics.ts";
@@ -21,7 +15,6 @@ import { InFlightBudget } from "../pipeline/budget.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
 import { ProduceCoalescer } from "../pipeline/produce-coalescer.ts";
 import { defaultBackoff } from "../pipeline/retry.ts";
-import type { PipelineStages } from "../pipeline/stages.ts";
 import { loadCatalogEncoder } from "../schema/catalog-encoder.ts";
 import { RegistryUnavailableError } from "../schema/errors.ts";
 import { KafkaSink } from "../sink/kafka-sink.ts";
@@ -30,11 +23,12 @@ import { assertProbesPassed, type ProbeResult } from "../sources/probe.ts";
 import type { Source, SourceContext } from "../sources/source.ts";
 import { readCaBundle } from "./ca-file.ts";
 import { type BridgeConfig, redactConfig } from "./config.ts";
-import { deployedCatalog, withTopicPrefix } from "./deployed-catalog.ts";
+import { deployedCatalog } from "./deployed-catalog.ts";
 import { loadCatalogModule } from "./load-catalog.ts";
+import { bridgeStages, createKeyring, kafkaTls, REGISTER_COMMAND } from "./pipeline-parts.ts";
 import { registryClientFor } from "./registry-client.ts";
 
-export const REGISTER_COMMAND = "meshbridge schemas register";
+export { REGISTER_COMMAND } from "./pipeline-parts.ts";
 
 /**
  * After the grace period, how long shutdown still waits for the releases to land, the pipeline's
@@ -91,32 +85,6 @@ function unlessStopped<T>(work: Promise<T>, stop: AbortSignal, stage: string): P
     stop.addEventListener("abort", onAbort, { once: true });
     work.then(resolve, reject).finally(() => stop.removeEventListener("abort", onAbort));
   });
-}
-
-async function createKeyring(config: BridgeConfig): Promise<Keyring> {
-  const keys = config.keys;
-  // The key file, or its content from a secret (keys.json). Errors name where the keys came
-  // from and never quote them (key material).
-  const json = keys.json;
-  if (keys.provider === "static") {
-    return json === undefined ? StaticKeyring.fromFile(keys.file!) : StaticKeyring.fromJson(json, "static keys from keys.json");
-  }
-  const { KmsKeyring } = await import("../crypto/kms-keyring.ts");
-  const options = {
-    kms: { region: config.aws.region, endpoint: config.aws.endpoint },
-    maxAgeMs: keys.maxAgeSeconds * 1000,
-    maxUses: keys.maxUses,
-  };
-  return json === undefined
-    ? KmsKeyring.fromFile(keys.file!, options)
-    : new KmsKeyring(json, { ...options, origin: "KMS keys from keys.json" });
-}
-
-/** `kafka.tls` as the sink takes it: a configured CA bundle is read here. */
-function kafkaTls(tls: BridgeConfig["kafka"]["tls"]): boolean | TlsConnectionOptions {
-  if (typeof tls === "boolean") return tls;
-  const ca = readCaBundle(tls.ca, "kafka.tls.ca");
-  return tls.servername === undefined ? { ca } : { ca, servername: tls.servername };
 }
 
 /** Retries the registry check while the registry is unreachable; any other failure is fatal. */
@@ -240,16 +208,7 @@ export async function startBridge(
     kafkaProbe.unref();
     readiness.starting("starting the sources");
 
-    const registry = createMapperRegistry(catalog, config.mapping.unknownType);
-    const map = withTopicPrefix((event, context) => registry.map(event, context), config.kafka.topicPrefix);
-    const stages: PipelineStages<LegacyEnvelope> = {
-      readEnvelope,
-      keys: keyring,
-      decrypt: openLegacyEnvelope,
-      parse: catalog.parse ?? parseLegacyEvent,
-      map,
-      encode: (event) => encoder.encode(event),
-    };
+    const stages = bridgeStages(config, catalog, keyring, encoder);
     tracer = await (options.tracer ?? createTracing(config.tracing));
     if (tracer !== undefined) {
       // The host only: a URL's user-info part would be a credential.

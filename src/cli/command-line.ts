@@ -10,6 +10,8 @@ export interface OptionSpec {
   readonly description: string;
   /** Applied when the option is absent, and shown in help. */
   readonly default?: string;
+  /** A switch without a value (`--json`): its value is "true" when given, else undefined. */
+  readonly flag?: boolean;
 }
 
 export interface PositionalSpec {
@@ -67,7 +69,7 @@ function table(rows: readonly (readonly [string, string])[], indent = "  "): str
 
 function optionRows(command: Command): [string, string][] {
   const rows: [string, string][] = Object.entries(command.options ?? {}).map(([name, spec]) => [
-    `--${name} ${spec.value}`,
+    spec.flag === true ? `--${name}` : `--${name} ${spec.value}`,
     spec.default === undefined || spec.default === "" ? spec.description : `${spec.description} (default: ${spec.default})`,
   ]);
   rows.push(["-h, --help", "show this help"]);
@@ -132,7 +134,7 @@ function resolve(
 function parse(program: Program, path: readonly string[], command: Command, args: readonly string[]) {
   const declared = command.options ?? {};
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = { help: { type: "boolean", short: "h" } };
-  for (const name of Object.keys(declared)) options[name] = { type: "string" };
+  for (const [name, spec] of Object.entries(declared)) options[name] = { type: spec.flag === true ? "boolean" : "string" };
   const where = path.join(" ");
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -145,7 +147,7 @@ function parse(program: Program, path: readonly string[], command: Command, args
   const values: Record<string, string | undefined> = {};
   for (const [name, spec] of Object.entries(declared)) {
     const given = parsed.values[name];
-    values[name] = typeof given === "string" ? given : spec.default;
+    values[name] = typeof given === "string" ? given : given === true ? "true" : spec.default;
   }
   const required = command.positionals ?? [];
   if (required.length > 0 && parsed.positionals.length === 0) {

@@ -20,12 +20,12 @@ const prefix: OptionSpec = { value: "P", description: "topic and subject prefix 
 const config: OptionSpec = { value: "FILE", description: "configuration file, .yaml/.yml or .json (default: MB_CONFIG)" };
 const dlqTopic: OptionSpec = { value: "TOPIC", description: "dead-letter topic", default: "meshbridge.dlq" };
 const dlqFilters: Record<string, OptionSpec> = {
-  bootstrap,
-  topic: dlqTopic,
   stage: { value: "S", description: "only this stage (envelope, key, decrypt, parse, map, encode, produce)" },
   "error-class": { value: "C", description: "only this error class (README: error classes)" },
   tenant: { value: "T", description: "only this tenant" },
-  source: { value: "S", description: "only this source (queue URL or subscription)" },
+  source: { value: "S", description: "only this source, as mb_source names it (sqs:<queue>, pubsub:<subscription>)" },
+  since: { value: "TIME", description: "only dead letters written at or after TIME (ISO 8601, or a duration ago: 30m, 2h, 7d)" },
+  until: { value: "TIME", description: "only dead letters written before TIME (same forms)" },
 };
 
 const registryOption: OptionSpec = {
@@ -184,14 +184,47 @@ export const commands: readonly Command[] = [
     subcommands: [
       {
         name: "inspect",
-        summary: "list dead letters with their context (never the bodies)",
-        options: dlqFilters,
+        summary: "summarise dead letters by stage, error class, tenant, event type and source, with samples (never the bodies)",
+        options: {
+          bootstrap,
+          topic: dlqTopic,
+          config: {
+            value: "FILE",
+            description: "take the Kafka connection and dead-letter topic from this configuration instead",
+          },
+          ...dlqFilters,
+          samples: { value: "N", description: "samples shown per group", default: "1" },
+          json: { value: "", description: "one JSON object (README: Dead letters) instead of the table", flag: true },
+        },
+        notes: "Reads the whole topic without committing anything; nothing is decrypted.",
         run: async (args) => (await import("./commands/dlq-command.ts")).inspectCommand(args),
       },
       {
         name: "replay",
-        summary: "send matching SQS dead letters back to a queue",
-        options: { ...dlqFilters, "queue-url": { value: "URL", description: "the SQS queue to send them to (required)" } },
+        summary: "run dead letters again through the pipeline (decrypt, map, produce), after a key or mapper fix",
+        options: {
+          config,
+          catalog: catalogOption,
+          ...dlqFilters,
+          group: {
+            value: "G",
+            description: "consumer group keeping the progress (default: <clientId>.dlq-replay.<topic>[.<filter digest>])",
+          },
+          "dry-run": {
+            value: "",
+            description: "run the pipeline, produce and commit nothing, report what would happen",
+            flag: true,
+          },
+          batch: { value: "N", description: "dead letters per pipeline batch and commit", default: "100" },
+          "progress-every": {
+            value: "N",
+            description: "a progress line on stderr every N records (and every 5 s)",
+            default: "1000",
+          },
+          json: { value: "", description: "the final summary as one JSON object", flag: true },
+        },
+        notes:
+          "Reads from the group's committed offsets (the beginning for a new group) up to the end offsets at the start, and commits after Kafka acknowledged each batch's records. Dead letters the filters do not select are skipped: the group moves past them, the topic keeps them.\nExit 0: done; 1: error; 2: invalid configuration or usage; 3: stopped early (signal, or a batch could not be settled); 4: done, but some failed again (written back with mb_replay_count) or cannot be replayed.",
         run: async (args) => (await import("./commands/dlq-command.ts")).replayCommand(args),
       },
     ],

@@ -8,7 +8,7 @@ import type { LegacyEvent } from "./mapper.ts";
  * event_type must look like an identifier: it selects the mapper and appears in error messages and
  * metrics, so it may not carry arbitrary text.
  */
-const eventTypePattern = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
+export const eventTypePattern = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
 const MAX_EVENT_ID_LENGTH = 256;
 
 function toText(plaintext: Uint8Array): string {

@@ -4,6 +4,8 @@
 // every message of the batch is acked only after Kafka acknowledged that send.
 import type { KeyObject } from "node:crypto";
 import { cloudEventId } from "../mapping/identity.ts";
+import type { LegacyEvent } from "../mapping/mapper.ts";
+import { eventTypePattern } from "../mapping/parse.ts";
 import type { Logger } from "../ops/log.ts";
 import type { BridgeMetrics } from "../ops/metrics.ts";
 import type { SourceMeter } from "../ops/source-metrics.ts";
@@ -37,6 +39,8 @@ class Work<E extends EnvelopeIdentity> {
   /** The envelope's data key, attached once per message (see #attachKeys). */
   key: KeyObject | undefined = undefined;
   failure: PermanentError | undefined = undefined;
+  /** "type.vN" of the legacy event, set only when it failed after parse (header mb_event_type). */
+  failedEventType: string | undefined = undefined;
   /** Why Kafka refused this message's dead-letter record for good: it is released, not acked. */
   deadLetterRefusal: PermanentError | undefined = undefined;
   /**
@@ -242,7 +246,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
       if (item.deadLetterRefusal !== undefined) {
         item.records = NO_RECORDS;
       } else if (item.failure !== undefined) {
-        item.records = [deadLetterRecord(this.#options.deadLetterTopic, item.message, item.failure)];
+        item.records = [deadLetterRecord(this.#options.deadLetterTopic, item.message, item.failure, item.failedEventType)];
       }
       for (const record of item.records) {
         records.push(record);
@@ -331,6 +335,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
     const envelope = item.envelope!;
     const stages = this.#stages;
     let stage: SyncStage = "decrypt";
+    let event: LegacyEvent | undefined;
     try {
       const key = item.key;
       if (key === undefined) {
@@ -340,17 +345,18 @@ export class Pipeline<E extends EnvelopeIdentity> {
       }
       const plaintext = stages.decrypt(envelope, key);
       stage = "parse";
-      const event = stages.parse(plaintext, envelope.tenant);
+      const parsed = stages.parse(plaintext, envelope.tenant);
+      event = parsed;
       stage = "map";
-      const outputs = stages.map(event, { tenant: envelope.tenant });
+      const outputs = stages.map(parsed, { tenant: envelope.tenant });
       stage = "encode";
-      const ceSource = `/legacy/${envelope.tenant}/${event.type}`;
+      const ceSource = `/legacy/${envelope.tenant}/${parsed.type}`;
       // Array#map, not pushes into an array literal: see Work.records.
       item.records = outputs.map((output, index) => {
         const record = catalogRecord(
           output,
           stages.encode(output),
-          cloudEventId(envelope.tenant, event.id, index),
+          cloudEventId(envelope.tenant, parsed.id, index),
           ceSource,
           envelope.tenant,
           item.traceparent,
@@ -362,6 +368,10 @@ export class Pipeline<E extends EnvelopeIdentity> {
     } catch (error) {
       item.records = NO_RECORDS;
       item.failure = asPermanent(error, stage, envelope.tenant);
+      // Checked again here: a catalog's own parse may not hold its type to an identifier.
+      if (event !== undefined && eventTypePattern.test(event.type) && Number.isSafeInteger(event.version)) {
+        item.failedEventType = `${event.type}.v${event.version}`;
+      }
     }
   }
 }

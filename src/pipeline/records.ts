@@ -67,12 +67,17 @@ export const dlqHeader = {
   tenant: "mb_tenant",
   failedAt: "mb_failed_at",
   bodyKind: "mb_body_kind",
+  /** The legacy event's type and version ("order_created.v2"), when it failed after parse. */
+  eventType: "mb_event_type",
+  /** How many times `meshbridge dlq replay` ran this message before it failed again. */
+  replayCount: "mb_replay_count",
   attributePrefix: "mb_attr_",
 } as const;
 
 const MAX_ERROR_MESSAGE = 1024;
 
-export function deadLetterRecord(topic: string, message: SourceMessage, error: PermanentError): OutRecord {
+/** `eventType`: the parsed legacy event's type and version, when the failure came after parse. */
+export function deadLetterRecord(topic: string, message: SourceMessage, error: PermanentError, eventType?: string): OutRecord {
   const headers = new Map<string, string>([
     [dlqHeader.stage, error.stage],
     [dlqHeader.errorClass, error.errorClass],
@@ -84,6 +89,8 @@ export function deadLetterRecord(topic: string, message: SourceMessage, error: P
     [dlqHeader.failedAt, new Date().toISOString()],
     [dlqHeader.bodyKind, message.reader.bodyKind],
   ]);
+  if (eventType !== undefined) headers.set(dlqHeader.eventType, eventType);
+  if (message.replayCount !== undefined) headers.set(dlqHeader.replayCount, String(message.replayCount));
   for (const [name, value] of Object.entries(message.attributes)) headers.set(`${dlqHeader.attributePrefix}${name}`, value);
   if (message.orderingKey !== undefined) headers.set(`${dlqHeader.attributePrefix}ordering_key`, message.orderingKey);
   const value = typeof message.body === "string" ? Buffer.from(message.body, "utf8") : message.body;

@@ -34,6 +34,8 @@ export interface SourceMessage {
   readonly receiveCount: number;
   /** When the message entered the source system (epoch ms), for latency metrics; 0 when unknown. */
   readonly publishedAtMs: number;
+  /** Only on a dead letter run again by `meshbridge dlq replay`: its replays so far, this one included. */
+  readonly replayCount?: number;
   /** Pub/Sub ordering key; messages sharing one must be processed and produced in order. */
   readonly orderingKey?: string;
   /** Done: delete (SQS) or ack (Pub/Sub). Idempotent; the source batches the calls. */

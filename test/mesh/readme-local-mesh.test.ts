@@ -82,7 +82,7 @@ it("the README's local-mesh steps start a bridge that becomes ready, takes event
     const second = await runScript(publish, env);
     assert.equal(second.status, 0, `${second.stdout}${second.stderr}`);
     assert.match(second.stdout, /^published 100 events$/m);
-    assert.match(second.stdout, /^\d+ dead letters$/m);
+    assert.match(second.stdout, /^\d+ dead letters in meshbridge\.dlq \(\d+ records read\)$/m);
     const until = Date.now() + 60_000;
     while ((await metric("meshbridge_source_messages_acked_total")) < acked + 100 && Date.now() < until) await sleep(500);
     assert.ok((await metric("meshbridge_source_messages_acked_total")) >= acked + 100, "the bridge took the 100 events");

@@ -1,111 +1,169 @@
-// `meshbridge dlq inspect|replay`: what is in the dead-letter topic, and sending it back.
-// inspect prints each record's context headers (never the body: it is tenant ciphertext).
-// replay re-sends the original bodies to an SQS queue, with their attributes, so that a fixed
-// mapper or a newly provisioned key can take them; filters pick what to replay.
-import { type MessageAttributeValue, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { openRecordReader, type ReadRecord } from "../../ops/kafka-reader.ts";
+// The dead-letter topic as `meshbridge dlq inspect|replay` read it: filters over the context
+// headers, and a reader bounded by the topic's end offsets taken when it opens, so a run ends
+// (records written after it started, a replay's own re-dead-letters included, wait for the next
+// run) and knows its total for progress. Nothing here decrypts: the values stay ciphertext.
+import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
+import { openRecordReader, type ReadRecord, type RecordReader } from "../../ops/kafka-reader.ts";
 import { dlqHeader } from "../../pipeline/records.ts";
+import type { KafkaSaslOptions } from "../../sink/options.ts";
 
 export interface DlqFilter {
   readonly stage?: string;
   readonly errorClass?: string;
   readonly tenant?: string;
+  /** The source as the dead letter names it: "sqs:<queue>" or "pubsub:<subscription>". */
   readonly source?: string;
+  /** Only dead letters that failed at or after this time (epoch ms). */
+  readonly sinceMs?: number;
+  /** Only dead letters that failed before this time (epoch ms). */
+  readonly untilMs?: number;
 }
 
-export interface DlqReadOptions {
+/** When the dead letter was written: its mb_failed_at header, else the record's timestamp. */
+export function failedAtMs(record: ReadRecord): number {
+  const header = record.headers.get(dlqHeader.failedAt);
+  const parsed = header === undefined ? Number.NaN : Date.parse(header);
+  return Number.isNaN(parsed) ? Number(record.timestamp) : parsed;
+}
+
+export function matchesFilter(record: ReadRecord, filter: DlqFilter): boolean {
+  const h = record.headers;
+  if (filter.stage !== undefined && h.get(dlqHeader.stage) !== filter.stage) return false;
+  if (filter.errorClass !== undefined && h.get(dlqHeader.errorClass) !== filter.errorClass) return false;
+  if (filter.tenant !== undefined && h.get(dlqHeader.tenant) !== filter.tenant) return false;
+  if (filter.source !== undefined && h.get(dlqHeader.source) !== filter.source) return false;
+  if (filter.sinceMs === undefined && filter.untilMs === undefined) return true;
+  const at = failedAtMs(record);
+  return (filter.sinceMs === undefined || at >= filter.sinceMs) && (filter.untilMs === undefined || at < filter.untilMs);
+}
+
+export function isFiltered(filter: DlqFilter): boolean {
+  return Object.values(filter).some((value) => value !== undefined);
+}
+
+export interface DlqConnection {
   readonly bootstrapBrokers: readonly string[];
   readonly topic: string;
-  /** Stop after this long without a new record (the end of the topic, in practice). */
-  readonly idleMs: number;
-  readonly filter: DlqFilter;
+  readonly tls?: boolean | TlsConnectionOptions;
+  readonly sasl?: KafkaSaslOptions;
 }
 
-function matches(record: ReadRecord, filter: DlqFilter): boolean {
-  const h = record.headers;
-  return (
-    (filter.stage === undefined || h.get(dlqHeader.stage) === filter.stage) &&
-    (filter.errorClass === undefined || h.get(dlqHeader.errorClass) === filter.errorClass) &&
-    (filter.tenant === undefined || h.get(dlqHeader.tenant) === filter.tenant) &&
-    (filter.source === undefined || h.get(dlqHeader.source) === filter.source)
-  );
+/** One partition's share of a run: from `from` (inclusive) to `end` (exclusive). */
+export interface PartitionRange {
+  readonly partition: number;
+  readonly from: bigint;
+  readonly end: bigint;
 }
 
-/** Reads the dead-letter topic from the beginning and calls `each` for every matching record. */
-export async function readDeadLetters(
-  options: DlqReadOptions,
-  each: (record: ReadRecord) => Promise<void> | void,
-): Promise<number> {
-  const reader = await openRecordReader({
-    bootstrapBrokers: options.bootstrapBrokers,
-    topics: [options.topic],
-    groupId: `meshbridge-dlq-${process.pid}-${Date.now()}`,
-    from: "earliest",
-  });
-  let count = 0;
-  let idle = setTimeout(() => void reader.stream.close(), options.idleMs);
-  try {
-    for await (const record of reader.stream) {
-      // The idle clock stops while `each` works (a slow replay must not end the read early).
-      clearTimeout(idle);
-      if (matches(record, options.filter)) {
-        count++;
-        await each(record);
+/**
+ * After this long without a record while a partition has not reached its end, the run ends
+ * anyway: offsets without a record (transaction markers) would otherwise hold it forever.
+ */
+const IDLE_END_MS = 10_000;
+
+export class DeadLetterReader {
+  readonly topic: string;
+  /** The partitions that had records to read when the reader opened. */
+  readonly ranges: readonly PartitionRange[];
+  readonly #reader: RecordReader;
+  /** True when the last run ended by IDLE_END_MS rather than at the end offsets. */
+  endedIdle = false;
+
+  private constructor(topic: string, reader: RecordReader, ranges: readonly PartitionRange[]) {
+    this.topic = topic;
+    this.#reader = reader;
+    this.ranges = ranges;
+  }
+
+  /**
+   * `group` undefined: a throw-away group reading from the beginning, never committed (inspect).
+   * Otherwise the group's committed offsets, the beginning where it has none (replay).
+   */
+  static async open(connection: DlqConnection, group: string | undefined): Promise<DeadLetterReader> {
+    const reader = await openRecordReader({
+      bootstrapBrokers: connection.bootstrapBrokers,
+      topics: [connection.topic],
+      groupId: group ?? `meshbridge-dlq-inspect-${process.pid}-${Date.now()}`,
+      from: group === undefined ? "earliest" : "committed",
+      tls: connection.tls,
+      sasl: connection.sasl,
+    }).catch((error: unknown) => {
+      if (!(error instanceof Error) || !/unknown topic/i.test(error.message)) throw error;
+      throw new Error(
+        `dead-letter topic ${connection.topic} does not exist at ${connection.bootstrapBrokers.join(",")}: create it (meshbridge topics create) or name the right one (--topic, kafka.deadLetterTopic)`,
+        { cause: error },
+      );
+    });
+    try {
+      const topic = connection.topic;
+      const consumer = reader.consumer;
+      const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
+      const earliest = (await consumer.listOffsets({ topics: [topic], timestamp: -2n })).get(topic) ?? [];
+      const partitions = ends.map((_, index) => index);
+      const committed =
+        group === undefined ? [] : ((await consumer.listCommittedOffsets({ topics: [{ topic, partitions }] })).get(topic) ?? []);
+      const ranges: PartitionRange[] = [];
+      for (const partition of partitions) {
+        const start = earliest[partition] ?? 0n;
+        const mark = committed[partition] ?? -1n;
+        const from = mark < start ? start : mark;
+        const end = ends[partition]!;
+        if (from < end) ranges.push({ partition, from, end });
       }
-      idle = setTimeout(() => void reader.stream.close(), options.idleMs);
+      return new DeadLetterReader(topic, reader, ranges);
+    } catch (error) {
+      await reader.close();
+      throw error;
     }
-  } finally {
-    clearTimeout(idle);
-    await reader.close();
   }
-  return count;
-}
 
-export function describeDeadLetter(record: ReadRecord): string {
-  const h = record.headers;
-  return [
-    `${record.topic}/${record.partition}@${record.offset}`,
-    `${h.get(dlqHeader.stage)}/${h.get(dlqHeader.errorClass)}`,
-    `tenant=${h.get(dlqHeader.tenant) || "-"}`,
-    `source=${h.get(dlqHeader.source)} id=${h.get(dlqHeader.sourceMessageId)} receives=${h.get(dlqHeader.receiveCount)}`,
-    `at=${h.get(dlqHeader.failedAt)}`,
-    `| ${h.get(dlqHeader.errorMessage)}`,
-  ].join(" ");
-}
-
-/** The source attributes a dead letter kept (mb_attr_*), as SQS message attributes. */
-function attributesOf(record: ReadRecord): Record<string, MessageAttributeValue> {
-  const attributes: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of record.headers) {
-    if (!name.startsWith(dlqHeader.attributePrefix) || name === `${dlqHeader.attributePrefix}AWSTraceHeader`) continue;
-    attributes[name.slice(dlqHeader.attributePrefix.length)] = { DataType: "String", StringValue: value };
+  /** Records this run reads in total. */
+  get total(): number {
+    return this.ranges.reduce((sum, range) => sum + Number(range.end - range.from), 0);
   }
-  return attributes;
-}
 
-/** Re-sends matching dead letters' original bodies to `queueUrl`, 10 per call. Returns the count. */
-export async function replayToSqs(sqs: SQSClient, queueUrl: string, options: DlqReadOptions): Promise<number> {
-  let batch: ReadRecord[] = [];
-  let replayed = 0;
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const entries = batch.map((record, index) => ({
-      Id: String(index),
-      MessageBody: record.value.toString("utf8"),
-      MessageAttributes: attributesOf(record),
-    }));
-    batch = [];
-    const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-    if ((result.Failed ?? []).length > 0) {
-      throw new Error(`SQS refused ${result.Failed?.length} replayed messages: ${result.Failed?.[0]?.Message ?? "no reason"}`);
+  /**
+   * Each record of the ranges once, in offset order per partition. `last` tells the caller that
+   * no further record is buffered right now (a good moment to flush a batch).
+   */
+  async *records(signal?: AbortSignal): AsyncGenerator<{ record: ReadRecord; last: boolean }> {
+    const pending = new Map(this.ranges.map((range) => [range.partition, range]));
+    if (pending.size === 0) return;
+    const stream = this.#reader.stream;
+    const stop = (): void => void stream.close();
+    signal?.addEventListener("abort", stop, { once: true });
+    let idle = setTimeout(() => {
+      this.endedIdle = true;
+      stop();
+    }, IDLE_END_MS);
+    try {
+      for await (const record of stream) {
+        clearTimeout(idle);
+        const range = pending.get(record.partition);
+        if (range !== undefined && record.offset >= range.from && record.offset < range.end) {
+          if (record.offset + 1n >= range.end) pending.delete(record.partition);
+          yield { record, last: pending.size === 0 || stream.readableLength === 0 };
+          if (pending.size === 0 || signal?.aborted === true) return;
+        }
+        idle = setTimeout(() => {
+          this.endedIdle = true;
+          stop();
+        }, IDLE_END_MS);
+      }
+    } finally {
+      clearTimeout(idle);
+      signal?.removeEventListener("abort", stop);
     }
-    replayed += entries.length;
-  };
-  await readDeadLetters(options, async (record) => {
-    if (record.headers.get(dlqHeader.bodyKind) !== "sqs") return;
-    batch.push(record);
-    if (batch.length === 10) await flush();
-  });
-  await flush();
-  return replayed;
+  }
+
+  /** Commits the group's progress: per partition, the offset of the next record to read. */
+  async commit(next: ReadonlyMap<number, bigint>): Promise<void> {
+    if (next.size === 0) return;
+    const offsets = [...next].map(([partition, offset]) => ({ topic: this.topic, partition, offset, leaderEpoch: -1 }));
+    await this.#reader.consumer.commit({ offsets });
+  }
+
+  close(): Promise<void> {
+    return this.#reader.close();
+  }
 }

@@ -217,6 +217,9 @@ describe("Pipeline", () => {
     assert.equal(byId.get("key")!.get(dlqHeader.errorClass), "UnknownTenant");
     assert.equal(byId.get("key")!.get(dlqHeader.tenant), "cold");
     assert.equal(byId.get("map")!.get(dlqHeader.errorClass), "MapperFailed");
+    assert.equal(byId.get("map")!.get(dlqHeader.eventType), "thing.v1", "a failure after parse names the legacy type");
+    assert.equal(byId.get("key")!.get(dlqHeader.eventType), undefined, "before parse the type is unknown");
+    assert.equal(byId.get("key")!.get(dlqHeader.replayCount), undefined, "only replayed messages carry a replay count");
     const bug = byId.get("bug")!;
     assert.equal(bug.get(dlqHeader.errorClass), "UnexpectedError");
     assert.equal(bug.get(dlqHeader.tenant), "t9");

@@ -38,4 +38,14 @@ describe("deadLetterRecord", () => {
     const record = deadLetterRecord("dlq", sourceMessage(body, "pubsub"), error);
     assert.equal(record.value, body);
   });
+
+  test("a replayed message carries its replay count, a failure after parse its event type", () => {
+    const replayed = { ...sourceMessage("{}", "sqs"), replayCount: 2 };
+    const record = deadLetterRecord("dlq", replayed, error, "order_created.v2");
+    assert.equal(record.headers!.get(dlqHeader.replayCount), "2");
+    assert.equal(record.headers!.get(dlqHeader.eventType), "order_created.v2");
+    const first = deadLetterRecord("dlq", sourceMessage("{}", "sqs"), error);
+    assert.equal(first.headers!.has(dlqHeader.replayCount), false);
+    assert.equal(first.headers!.has(dlqHeader.eventType), false);
+  });
 });
