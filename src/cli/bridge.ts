@@ -201,7 +201,7 @@ export async function startBridge(
     kafkaProbe = setInterval(() => {
       if (probing || Date.now() - kafkaSink.health.lastAnsweredMs < KAFKA_PROBE_MS) return;
       probing = true;
-      void kafkaSink.probe().finally(() => {
+      void kafkaSink.probe(KAFKA_PROBE_MS).finally(() => {
         probing = false;
       });
     }, KAFKA_PROBE_MS);

@@ -139,14 +139,23 @@ export class KafkaSink {
    * Asks Kafka for fresh metadata of one topic, so an idle bridge also notices a broker it can no
    * longer reach (and its return); never throws: the outcome goes to `health`.
    */
-  async probe(): Promise<void> {
+  async probe(timeoutMs: number): Promise<void> {
     const topic = this.#limits.keys().next().value;
     if (!this.#started || this.#closed || topic === undefined) return;
+    const startedAt = Date.now();
+    // The client may retry a dead broker for long: no answer within timeoutMs counts as a
+    // failure from when the probe began (a late answer still marks Kafka reachable).
+    const timer = setTimeout(
+      () => this.health.failed(`no answer to a metadata request within ${timeoutMs} ms`, startedAt),
+      timeoutMs,
+    );
     try {
       await this.#producer.metadata({ topics: [topic], forceUpdate: true });
       this.health.answered();
     } catch (error) {
-      this.health.failed(`metadata unavailable: ${describeClientError(error)}`);
+      this.health.failed(`metadata unavailable: ${describeClientError(error)}`, startedAt);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -28,7 +28,9 @@ export class ProducerHealth {
     this.#lastAnsweredMs = nowMs;
   }
 
+  /** Kafka did not answer a request sent at `nowMs` (a late report of one older than the last answer is ignored). */
   failed(error: string, nowMs = Date.now()): void {
+    if (nowMs < this.#lastAnsweredMs) return;
     this.#unreachableSinceMs ??= nowMs;
     this.#lastError = error;
   }

@@ -314,7 +314,8 @@ export class PubSubSource implements Source {
       subscription.meter.subscribed();
       // A lower bound (the emulators and the Pull API say nothing of the backlog): what is held, and
       // when the pull came back full, at least that many more were probably waiting.
-      subscription.meter.backlog = subscription.inFlight + pulled.length + (pulled.length === reserved ? reserved : 0);
+      if (!subscription.dropped)
+        subscription.meter.backlog = subscription.inFlight + pulled.length + (pulled.length === reserved ? reserved : 0);
       if (pulled.length === 0) this.#counts.emptyPulls++;
       else this.#accept(subscription, pulled);
       if (this.#stopping) this.#scheduler.remove(subscription);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createLogger } from "../../../src/ops/log.ts";
+import { SourceMetrics } from "../../../src/ops/source-metrics.ts";
 import { InFlightBudget } from "../../../src/pipeline/budget.ts";
 import { defaultPubSubSourceOptions, PubSubSource, type PubSubSourceOptions } from "../../../src/sources/pubsub/pubsub-source.ts";
 import type { PulledMessage, SubscriberApi, SubscriptionInfo } from "../../../src/sources/pubsub/subscriber-api.ts";
@@ -308,3 +309,60 @@ test("a discovered exactly-once subscription is not consumed; one warning over m
     await src.stop();
   }
 });
+
+test("metrics per subscription: states (subscribed, failing, removed by discovery), in flight, backlog lower bound", async () => {
+  const api = new FakeApi();
+  for (const id of ["keep", "tenant-a"]) api.create(path(id));
+  const metrics = new SourceMetrics();
+  const transitions: string[] = [];
+  metrics.onStateChange((meter, from) =>
+    transitions.push(`${meter.id} ${from}→${meter.state}${meter.failure ? ` ${meter.failure}` : ""}`),
+  );
+  const src = source(api, {
+    subscriptions: ["keep"],
+    discovery: [{ project: "p", prefix: "tenant-" }],
+    discoveryIntervalMs: 50,
+    maxMessagesPerPull: 2,
+  });
+  const held: SourceMessage[] = [];
+  await src.start({
+    deliver: (batch) => held.push(...batch),
+    budget: new InFlightBudget(100, 64 * 1024 * 1024),
+    signal: new AbortController().signal,
+    metrics,
+  });
+  try {
+    const keep = metrics.forSource("pubsub:keep");
+    const tenant = metrics.forSource("pubsub:tenant-a");
+    api.publish(path("keep"), 5);
+    await until(() => held.length === 5);
+    const lines: string[] = [];
+    metrics.render(lines);
+    assert.ok(lines.includes('meshbridge_source_in_flight_messages{source="pubsub/keep"} 5'));
+    assert.ok((keep.backlog ?? 0) >= 5, `backlog of a subscription with 5 held: ${keep.backlog}`);
+    for (const message of held) message.ack();
+    await until(() => keep.backlog === 0, "an empty pull: nothing held, nothing waiting");
+
+    // A configured subscription deleted: failing (asked again later); a discovered one: removed.
+    api.subs.delete(path("keep"));
+    api.subs.delete(path("tenant-a"));
+    await until(() => keep.state === "failing" && tenant.state === "removed");
+    assert.equal(keep.failure, "NOT_FOUND");
+    assert.deepEqual(transitions.sort(), [
+      "pubsub/keep starting→subscribed",
+      "pubsub/keep subscribed→failing NOT_FOUND",
+      "pubsub/tenant-a starting→subscribed",
+      "pubsub/tenant-a subscribed→removed",
+    ]);
+  } finally {
+    await src.stop();
+  }
+});
+
+async function until(predicate: () => boolean, what = "condition", timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await sleep(5);
+  }
+}
