@@ -16,8 +16,11 @@ const opsPort = (parse(readFileSync(join(repoRoot, "examples", "local.yaml"), "u
 async function metric(name: string): Promise<number> {
   // A fresh connection each time: a kept-alive one may have been closed by the server meanwhile.
   const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`, { headers: { connection: "close" } })).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
-  return line === undefined ? 0 : Number(line.split(" ").pop());
+  // Summed over its label sets (one per source).
+  let total = 0;
+  for (const line of text.split("\n"))
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) total += Number(line.split(" ").pop());
+  return total;
 }
 
 function runScript(
