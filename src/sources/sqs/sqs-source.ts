@@ -4,13 +4,15 @@
 // and settlement batching are the source core's, one of each for all the source's queues; this
 // file holds what is SQS's own: receiving, the visibility a lease gets, and FIFO message groups
 // (one message of a group in the pipeline at a time, by the core's ordering gate).
-import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "../../ops/log.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../core/backoff.ts";
 import { type Lease, LeaseSet } from "../core/lease-set.ts";
 import { OrderedDelivery } from "../core/ordered-delivery.ts";
 import { SettleBatcher } from "../core/settle-batcher.ts";
 import type { Deliver, EnvelopeReader, Source, SourceContext, SourceMessage } from "../source.ts";
+import type { SqsDataPlane, SqsReceivedMessage } from "./data-plane/data-plane.ts";
+import { sdkDataPlane } from "./data-plane/sdk-data-plane.ts";
 import { discoverQueues, isFifoQueue, isQueueGone, queueName, type SqsDiscoveryRule } from "./discovery.ts";
 import { sqsEnvelopeReader } from "./envelope-reader.ts";
 import { sqsSettleAdapter } from "./settle-adapter.ts";
@@ -106,7 +108,7 @@ class SqsSourceMessage implements SourceMessage, Lease {
   settled = false;
   readonly #settler: Settler;
 
-  constructor(message: Message, queue: Queue, leaseSeconds: number, settler: Settler) {
+  constructor(message: SqsReceivedMessage, queue: Queue, leaseSeconds: number, settler: Settler) {
     this.id = message.MessageId ?? "";
     this.source = queue.source;
     this.queue = queue;
@@ -158,6 +160,7 @@ export interface SqsSourceStats {
 export class SqsSource implements Source {
   readonly name: string;
   readonly #client: SQSClient;
+  readonly #data: SqsDataPlane;
   readonly #options: SqsReceiveOptions;
   readonly #discovery: SqsDiscoveryOptions | undefined;
   readonly #log: Logger;
@@ -179,9 +182,19 @@ export class SqsSource implements Source {
   #scanning: Promise<void> | undefined;
   #discoveryScans = 0;
 
-  /** One configured queue (`SqsSourceOptions`), or the queues discovery finds (`SqsDiscoveryOptions`). */
-  constructor(client: SQSClient, options: SqsSourceOptions | SqsDiscoveryOptions, log: Logger) {
+  /**
+   * One configured queue (`SqsSourceOptions`), or the queues discovery finds (`SqsDiscoveryOptions`).
+   * `client` serves discovery (ListQueues, ListQueueTags); `data` the per-batch calls (the
+   * bridge gives the lean client; without one they go through `client`).
+   */
+  constructor(
+    client: SQSClient,
+    options: SqsSourceOptions | SqsDiscoveryOptions,
+    log: Logger,
+    data: SqsDataPlane = sdkDataPlane(client),
+  ) {
     this.#client = client;
+    this.#data = data;
     this.#options = options;
     if ("queueUrl" in options) {
       this.name = `sqs:${queueName(options.queueUrl)}`;
@@ -191,7 +204,7 @@ export class SqsSource implements Source {
       this.#discovery = options;
     }
     this.#log = log.child({ source: this.name });
-    this.#settle = new SettleBatcher(sqsSettleAdapter<SqsSourceMessage>(client, this.#log), this.#log, (message) =>
+    this.#settle = new SettleBatcher(sqsSettleAdapter<SqsSourceMessage>(data, this.#log), this.#log, (message) =>
       this.#leases.finish(message),
     );
     const base = options.visibilityTimeoutSeconds;
@@ -324,20 +337,18 @@ export class SqsSource implements Source {
         continue;
       }
       const waitTimeSeconds = this.#waitTimeSeconds();
-      let messages: Message[];
+      let messages: readonly SqsReceivedMessage[];
       try {
-        const result = await this.#client.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queue.url,
-            MaxNumberOfMessages: RECEIVE_BATCH,
-            WaitTimeSeconds: waitTimeSeconds,
-            VisibilityTimeout: this.#options.visibilityTimeoutSeconds,
-            MessageSystemAttributeNames: queue.fifo ? [...FIFO_SYSTEM_ATTRIBUTES] : [...SYSTEM_ATTRIBUTES],
-            MessageAttributeNames: ["All"],
-          }),
-          { abortSignal: signal },
+        messages = await this.#data.receive(
+          {
+            queueUrl: queue.url,
+            maxMessages: RECEIVE_BATCH,
+            waitTimeSeconds,
+            visibilityTimeoutSeconds: this.#options.visibilityTimeoutSeconds,
+            systemAttributes: queue.fifo ? FIFO_SYSTEM_ATTRIBUTES : SYSTEM_ATTRIBUTES,
+          },
+          signal,
         );
-        messages = result.Messages ?? [];
         queue.failures = 0;
       } catch (error) {
         budget.release(RECEIVE_BATCH);
@@ -393,7 +404,7 @@ export class SqsSource implements Source {
     }
   }
 
-  #accept(queue: Queue, messages: readonly Message[]): void {
+  #accept(queue: Queue, messages: readonly SqsReceivedMessage[]): void {
     const leaseSeconds = this.#options.visibilityTimeoutSeconds;
     const batch: SqsSourceMessage[] = [];
     for (const received of messages) {
