@@ -108,7 +108,7 @@ class SqsSourceMessage implements SourceMessage, Lease {
   settled = false;
   readonly #settler: Settler;
 
-  constructor(message: SqsReceivedMessage, queue: Queue, leaseSeconds: number, settler: Settler) {
+  constructor(message: SqsReceivedMessage, queue: Queue, leaseSeconds: number, nowMs: number, settler: Settler) {
     this.id = message.MessageId ?? "";
     this.source = queue.source;
     this.queue = queue;
@@ -118,10 +118,17 @@ class SqsSourceMessage implements SourceMessage, Lease {
     // No prototype: SQS allows an attribute named "__proto__", which on a plain object would
     // vanish (or, were it an object, replace the prototype) instead of staying an entry.
     const attributes: Record<string, string> = Object.create(null);
-    for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-      // The SDK hands an attribute named "__proto__" over with no value at all: skip it rather
-      // than crash the receive loop (one such message would stop every replica, again and again).
-      if (typeof value?.StringValue === "string") attributes[name] = value.StringValue;
+    const received = message.MessageAttributes;
+    // for-in, not Object.entries: no array of pairs per message (JSON.parse makes every key,
+    // "__proto__" included, an own enumerable property; hasOwn keeps inherited ones out).
+    if (received !== undefined) {
+      for (const name in received) {
+        if (!Object.hasOwn(received, name)) continue;
+        // The SDK hands an attribute named "__proto__" over with no value at all: skip it rather
+        // than crash the receive loop (one such message would stop every replica, again and again).
+        const value = received[name]?.StringValue;
+        if (typeof value === "string") attributes[name] = value;
+      }
     }
     const system = message.Attributes ?? {};
     if (system.AWSTraceHeader !== undefined) attributes.AWSTraceHeader = system.AWSTraceHeader;
@@ -131,7 +138,7 @@ class SqsSourceMessage implements SourceMessage, Lease {
     this.orderingKey = queue.fifo ? system.MessageGroupId : undefined;
     this.gateKey = this.orderingKey === undefined ? undefined : `${queue.url}\u0000${this.orderingKey}`;
     this.leaseSeconds = leaseSeconds;
-    this.deadlineAtMs = Date.now() + leaseSeconds * 1000;
+    this.deadlineAtMs = nowMs + leaseSeconds * 1000;
     this.#settler = settler;
   }
 
@@ -407,8 +414,9 @@ export class SqsSource implements Source {
   #accept(queue: Queue, messages: readonly SqsReceivedMessage[]): void {
     const leaseSeconds = this.#options.visibilityTimeoutSeconds;
     const batch: SqsSourceMessage[] = [];
+    const nowMs = Date.now();
     for (const received of messages) {
-      const message = new SqsSourceMessage(received, queue, leaseSeconds, this.#settler);
+      const message = new SqsSourceMessage(received, queue, leaseSeconds, nowMs, this.#settler);
       this.#leases.add(message);
       // A FIFO receive can return several messages of one group: only the first goes on now.
       if (!this.#ordered.admit(message)) continue;
