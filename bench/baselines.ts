@@ -1,7 +1,8 @@
 // Baselines on the same emulator and broker, in the bench process (it does nothing else meanwhile):
 // - bare SQS drain (on a queue of its own, so a timed-out drain leaves nothing for later runs):
 //   the bridge's receiver count, each looping ReceiveMessage (10, same attributes
-//   asked for) → DeleteMessageBatch, on a queue pre-filled the same way as the bridge's;
+//   asked for) → DeleteMessageBatch, on a queue pre-filled the same way as the bridge's, through
+//   the bridge's own SQS data-plane client (the lean one; or the SDK's, for comparison);
 // - bare Pub/Sub drain (on subscriptions of their own): the bridge's pull pool without the
 //   bridge: the same number of unary Pull calls in flight (16), the same pull size (100), the
 //   same SubscriberClient wrapper (src/sources/pubsub/subscriber-api.ts, returnImmediately),
@@ -11,7 +12,6 @@
 //   through the bridge's own KafkaSink + ProduceCoalescer (same client settings: idempotent,
 //   acks=all, lz4), sent as the pipeline sends them: one send per 10 source events, up to the
 //   in-flight budget (4000 events) outstanding.
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { catalogTopics, createCatalogRegistry } from "../catalog/index.ts";
 import { meshEndpoints } from "../infra/stack/ports.ts";
 import { deployedCatalog } from "../src/cli/deployed-catalog.ts";
@@ -23,8 +23,10 @@ import { ProduceCoalescer } from "../src/pipeline/produce-coalescer.ts";
 import { catalogRecord, type OutRecord } from "../src/pipeline/records.ts";
 import { createCatalogEncoder } from "../src/schema/catalog-encoder.ts";
 import { KafkaSink } from "../src/sink/kafka-sink.ts";
-import { createSqsClient } from "../src/sources/aws-clients.ts";
+import { createLeanSqsClient, createSqsClient } from "../src/sources/aws-clients.ts";
 import type { SubscriberApi } from "../src/sources/pubsub/subscriber-api.ts";
+import type { SqsDataPlane, SqsReceiptEntry } from "../src/sources/sqs/data-plane/data-plane.ts";
+import { sdkDataPlane } from "../src/sources/sqs/data-plane/sdk-data-plane.ts";
 import { makeTraffic } from "./events.ts";
 import { BENCH_DLQ, BENCH_PREFIX, sqsAws } from "./mesh.ts";
 
@@ -35,44 +37,46 @@ export interface BaselineResult {
   readonly cpuUsPerEvent: number;
 }
 
+/** Which client a bare SQS drain uses: the bridge's lean data plane, or the AWS SDK's. */
+export type SqsDrainClient = "lean" | "sdk";
+
 export async function bareSqsDrain(
   queueUrl: string,
   expected: number,
   receivers: number,
   timeoutMs: number,
-): Promise<BaselineResult> {
-  const sqs = createSqsClient({ ...sqsAws, maxSockets: 256 });
+  client: SqsDrainClient = "lean",
+): Promise<BaselineResult & { readonly receives: number }> {
+  const config = { ...sqsAws, maxSockets: 256 };
+  const sqs = createSqsClient(config);
+  const lean = client === "lean" ? createLeanSqsClient(sqs, config) : undefined;
+  const data: SqsDataPlane = lean ?? sdkDataPlane(sqs);
   let drained = 0;
+  let receives = 0;
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   const deadline = started + timeoutMs;
   const deletes = new Set<Promise<unknown>>();
-  const receive = () =>
-    sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: 60,
-        MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp", "AWSTraceHeader"],
-        MessageAttributeNames: ["All"],
-      }),
-    );
+  const request = {
+    queueUrl,
+    maxMessages: 10,
+    waitTimeSeconds: 1,
+    visibilityTimeoutSeconds: 60,
+    systemAttributes: ["ApproximateReceiveCount", "SentTimestamp", "AWSTraceHeader"],
+  };
+  const receive = () => {
+    receives++;
+    return data.receive(request);
+  };
   // Like the bridge's settle queue, a delete does not hold up the next receive.
-  const remove = (messages: { ReceiptHandle?: string }[]): void => {
-    const request: Promise<unknown> = sqs
-      .send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-        }),
-      )
-      .finally(() => deletes.delete(request));
+  const remove = (messages: readonly { ReceiptHandle?: string | undefined }[]): void => {
+    const entries: SqsReceiptEntry[] = messages.map((m) => ({ receiptHandle: m.ReceiptHandle! }));
+    const request: Promise<unknown> = data.deleteBatch(queueUrl, entries).finally(() => deletes.delete(request));
     deletes.add(request);
   };
   async function receiver(until: number): Promise<void> {
     while (drained < expected && performance.now() < until) {
-      const messages = (await receive()).Messages ?? [];
+      const messages = await receive();
       if (messages.length === 0) continue;
       remove(messages);
       drained += messages.length;
@@ -87,8 +91,10 @@ export async function bareSqsDrain(
     cpu = process.cpuUsage(cpu0);
   } finally {
     sqs.destroy();
+    lean?.close();
   }
   return {
+    receives,
     events: drained,
     seconds,
     eventsPerSecond: drained / seconds,

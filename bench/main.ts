@@ -186,9 +186,26 @@ const drain =
           maxMs: options.prefillMaxMs,
           concurrency: PREFILL_CONCURRENCY,
         });
-        const result = await bareSqsDrain(world.aws.queueUrl, filled.published, RECEIVERS, options.drainTimeoutMs);
-        log(`bare drain: ${result.eventsPerSecond.toFixed(0)} events/s`);
-        return result;
+        const result = await bareSqsDrain(world.aws.queueUrl, filled.published, RECEIVERS, options.drainTimeoutMs, "lean");
+        log(
+          `bare drain (lean client): ${result.eventsPerSecond.toFixed(0)} events/s, ${result.cpuUsPerEvent.toFixed(1)} µs CPU/event, ${((result.cpuUsPerEvent * result.events) / Math.max(1, result.receives)).toFixed(0)} µs CPU/receive`,
+        );
+        // The same drain through the AWS SDK client, on the same queue refilled the same way: what
+        // the lean client saves, in this run on this machine (docs/decisions/0017).
+        const refilled = await publish(world, {
+          count: options.prefill,
+          rate: 0,
+          seed: 4343, // not in the ledger: deleted on purpose
+          firstSequence: options.prefill,
+          targetBytes: TARGET_BYTES,
+          maxMs: options.prefillMaxMs,
+          concurrency: PREFILL_CONCURRENCY,
+        });
+        const sdk = await bareSqsDrain(world.aws.queueUrl, refilled.published, RECEIVERS, options.drainTimeoutMs, "sdk");
+        log(
+          `bare drain (AWS SDK client): ${sdk.eventsPerSecond.toFixed(0)} events/s, ${sdk.cpuUsPerEvent.toFixed(1)} µs CPU/event, ${((sdk.cpuUsPerEvent * sdk.events) / Math.max(1, sdk.receives)).toFixed(0)} µs CPU/receive`,
+        );
+        return { ...result, sdk };
       });
 const produce = await step("bare produce", async () => {
   const result = await bareProduce(plan.produceEvents, 120_000);
@@ -232,6 +249,9 @@ const byCount = <T>(
 // The bridge's warm CPU per event (after the first 20% of the drain), as the bare loops are warm.
 const warmCpu = (d: { cpuUsPerEvent: number; steadyCpuUsPerEvent: number | null } | null | undefined): number | null =>
   d === null || d === undefined ? null : (d.steadyCpuUsPerEvent ?? d.cpuUsPerEvent);
+/** CPU µs per ReceiveMessage call of a bare drain (its deletes included). */
+const perReceive = (d: { cpuUsPerEvent: number; events: number; receives: number } | null | undefined): number | null =>
+  d === null || d === undefined || d.receives === 0 ? null : round((d.cpuUsPerEvent * d.events) / d.receives, 0);
 const sqsComposition = composition(
   warmCpu(e2e?.saturation),
   drain?.cpuUsPerEvent ?? null,
@@ -283,6 +303,11 @@ const results: Results = {
       server: SQS_SERVER,
       events_per_s: round(e2e?.saturation.eventsPerSecond, 0),
       drain_events_per_s: round(drain?.eventsPerSecond, 0),
+      drain_client: "lean",
+      drain_cpu_us_per_receive: perReceive(drain),
+      drain_sdk_events_per_s: round(drain?.sdk.eventsPerSecond, 0),
+      drain_sdk_cpu_us_per_event: round(drain?.sdk.cpuUsPerEvent, 1),
+      drain_sdk_cpu_us_per_receive: perReceive(drain?.sdk),
       fraction_of_limit: e2e === null || limit === null ? null : round(e2e.saturation.eventsPerSecond / limit, 3),
       p50_ms_at_50pct: round(latencyAt(0.5)?.p50Ms, 0),
       p95_ms_at_50pct: round(latencyAt(0.5)?.p95Ms, 0),
@@ -394,7 +419,7 @@ const results: Results = {
   method: {
     "pipeline cost": pipeline?.method ?? "not run",
     saturation:
-      "SQS on ElasticMQ, warmed first by a bare drain that is not measured (a cold JVM serves about half as fast). Queue pre-filled through the simulator (SendMessageBatch of 10 straight to the queue, each message in the form SNS delivers it: half raw envelopes, half SNS Notification JSON; 1 KB events, 20 tenants), then `node src/cli/main.ts run` is spawned (8 receivers, static keys); events/s = meshbridge_source_messages_acked_total from its /metrics ÷ time from /readyz to drained. CPU µs/event = utime+stime (all threads) from /proc/<pid>/stat over that window ÷ events (cpu_us_per_event), and over the drain after its first 20% (cpu_us_per_event_warm: a fresh process spends its first seconds compiling its hot code, which the long-running bench process running the bare loops has done); peak RSS = VmHWM. Composition = the bridge's warm CPU µs/event ÷ (bare drain CPU + pipeline whole + bare produce CPU, per event, each measured alone in this run); the bare loops run in the bench process (process.cpuUsage); the end-to-end CPU target reads the warm value too.",
+      "SQS on ElasticMQ, warmed first by a bare drain that is not measured (a cold JVM serves about half as fast). Queue pre-filled through the simulator (SendMessageBatch of 10 straight to the queue, each message in the form SNS delivers it: half raw envelopes, half SNS Notification JSON; 1 KB events, 20 tenants), then `node src/cli/main.ts run` is spawned (8 receivers, static keys); events/s = meshbridge_source_messages_acked_total from its /metrics ÷ time from /readyz to drained. CPU µs/event = utime+stime (all threads) from /proc/<pid>/stat over that window ÷ events (cpu_us_per_event), and over the drain after its first 20% (cpu_us_per_event_warm: a fresh process spends its first seconds compiling its hot code, which the long-running bench process running the bare loops has done); peak RSS = VmHWM. Composition = the bridge's warm CPU µs/event ÷ (bare drain CPU + pipeline whole + bare produce CPU, per event, each measured alone in this run); the bare drain uses the bridge's own SQS data-plane client (the lean AWS JSON 1.0 client, drain_client), so the ratio compares like with like; the same drain through the AWS SDK client follows on the same queue refilled (drain_sdk_*: what the lean client saves, per event and per receive, in this run); the bare loops run in the bench process (process.cpuUsage); the end-to-end CPU target reads the warm value too.",
     latency:
       "Same bridge, open-loop publisher (the simulator's RateLimiter; SendMessageBatch of up to 10, a partial batch at least every 20 ms, 64 in flight) at 50% and 80% of the measured saturation; percentiles from the bridge's histogram meshbridge_publish_to_ack_seconds (SQS SentTimestamp → after Kafka acked, acks=all), difference of snapshots around each phase, interpolated within buckets (bounds 5, 10, 25, 50, 100, 250, 500 ms …). Cross-check: Kafka record timestamp (set by the producer as it builds the batch) − time the publisher got the queue's answer, per event; it can read low, because the queue may hand a message to a receiver before its SendMessageBatch answer reaches the publisher.",
     baselines:

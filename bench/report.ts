@@ -53,6 +53,14 @@ export interface Results {
     sqs: E2ePath & {
       /** Which SQS server the SQS runs read. */
       server: string;
+      /** The bare drain's client: the bridge's own lean data plane. */
+      drain_client: "lean";
+      /** Bare drain CPU µs per ReceiveMessage (its DeleteMessageBatch included). */
+      drain_cpu_us_per_receive: number | null;
+      /** The same bare drain through the AWS SDK client (the bridge's client before decision 0017). */
+      drain_sdk_events_per_s: number | null;
+      drain_sdk_cpu_us_per_event: number | null;
+      drain_sdk_cpu_us_per_receive: number | null;
     };
     pubsub: E2ePath & {
       drain_cpu_us_per_event: number | null;
@@ -369,7 +377,8 @@ export function renderMarkdown(r: Results): string {
     "| --- | ---: | ---: | ---: |",
     `| **SQS** bridge, 1 process (saturation) | ${fmt(r.e2e.sqs.events_per_s)} | ${fmt(r.e2e.sqs.cpu_us_per_event)} (warm ${fmt(r.e2e.sqs.cpu_us_per_event_warm)}) | ${fmt(r.e2e.sqs.peak_rss_mb)} |`,
     `| SQS bridge, 2 processes, same queue | ${fmt(r.scale.two_process_events_per_s)} | ${fmt(r.scale.two_process_cpu_us_per_event)} | ${r.scale.two_process_peak_rss_mb?.map((v) => fmt(v)).join(" / ") ?? "—"} |`,
-    `| bare SQS drain (receive 10 + delete batch, 8 receivers, same server) | ${fmt(r.e2e.sqs.drain_events_per_s)} | ${fmt(r.e2e.drain_cpu_us_per_event)} (bench process) | |`,
+    `| bare SQS drain (receive 10 + delete batch, 8 receivers, same server; the bridge's lean client) | ${fmt(r.e2e.sqs.drain_events_per_s)} | ${fmt(r.e2e.drain_cpu_us_per_event)} (bench process; ${fmt(r.e2e.sqs.drain_cpu_us_per_receive)} per receive) | |`,
+    `| bare SQS drain through the AWS SDK client (same queue, refilled) | ${fmt(r.e2e.sqs.drain_sdk_events_per_s)} | ${fmt(r.e2e.sqs.drain_sdk_cpu_us_per_event)} (bench process; ${fmt(r.e2e.sqs.drain_sdk_cpu_us_per_receive)} per receive) | |`,
     `| **Pub/Sub** bridge, 1 process (saturation, ${r.e2e.pubsub.subscriptions} subscriptions) | ${fmt(r.e2e.pubsub.events_per_s)} | ${fmt(r.e2e.pubsub.cpu_us_per_event)} (warm ${fmt(r.e2e.pubsub.cpu_us_per_event_warm)}) | ${fmt(r.e2e.pubsub.peak_rss_mb)} |`,
     `| Pub/Sub bridge, 2 processes, same subscriptions | ${fmt(r.scale.pubsub_two_process_events_per_s)} | ${fmt(r.scale.pubsub_two_process_cpu_us_per_event)} | ${r.scale.pubsub_two_process_peak_rss_mb?.map((v) => fmt(v)).join(" / ") ?? "—"} |`,
     `| bare Pub/Sub drain (pull ${r.e2e.pubsub.max_messages_per_pull} + acknowledge, ${r.e2e.pubsub.pull_concurrency} in flight) | ${fmt(r.e2e.pubsub.drain_events_per_s)} | ${fmt(r.e2e.pubsub.drain_cpu_us_per_event)} (bench process) | |`,

@@ -228,11 +228,15 @@ export async function startBridge(
     // A cloud's client libraries are loaded only when one of its sources is configured.
     const sqsDiscovery = config.sources.sqsDiscovery;
     if (config.sources.sqs.length > 0 || sqsDiscovery !== undefined) {
-      const [{ createSqsClient }, { SqsSource }] = await Promise.all([
+      const [{ createSqsClient, createLeanSqsClient }, { SqsSource }] = await Promise.all([
         import("../sources/aws-clients.ts"),
         import("../sources/sqs/sqs-source.ts"),
       ]);
-      const sqs = createSqsClient({ region: config.aws.region, endpoint: config.aws.endpoint, maxSockets: 256 });
+      const sqsConfig = { region: config.aws.region, endpoint: config.aws.endpoint, maxSockets: 256 };
+      const sqs = createSqsClient(sqsConfig);
+      // Receive, delete and visibility calls (per batch) go through the lean client; discovery
+      // and the probe stay on the SDK (docs/decisions/0017).
+      const sqsData = createLeanSqsClient(sqs, sqsConfig);
       await unlessStopped(
         refuseOnProbeProblems(
           import("../sources/sqs/probe.ts").then(({ probeSqsQueues }) =>
@@ -241,15 +245,18 @@ export async function startBridge(
               config.sources.sqs.map((options) => options.queueUrl),
             ),
           ),
-          () => sqs.destroy(),
+          () => {
+            sqs.destroy();
+            sqsData.close();
+          },
         ),
         startupStop,
         "probing the SQS queues",
       );
-      for (const options of config.sources.sqs) sources.push(new SqsSource(sqs, options, log));
+      for (const options of config.sources.sqs) sources.push(new SqsSource(sqs, options, log, sqsData));
       // Discovered queues share one set of receivers; a configured queue keeps its own.
       const exclude = config.sources.sqs.map((options) => options.queueUrl);
-      if (sqsDiscovery !== undefined) sources.push(new SqsSource(sqs, { ...sqsDiscovery, exclude }, log));
+      if (sqsDiscovery !== undefined) sources.push(new SqsSource(sqs, { ...sqsDiscovery, exclude }, log, sqsData));
     }
     const pubsub = config.sources.pubsub;
     if (pubsub !== undefined) {

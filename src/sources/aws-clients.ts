@@ -4,6 +4,7 @@
 // regional endpoint and the default credential chain (env, SSO, web identity, IMDS, ...).
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { LeanSqsClient } from "./sqs/data-plane/lean-data-plane.ts";
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -55,6 +56,20 @@ function common(config: AwsClientConfig, requestTimeout: number) {
 
 export function createSqsClient(config: AwsClientConfig): SQSClient {
   return new SQSClient(common(config, SQS_REQUEST_TIMEOUT_MS));
+}
+
+/**
+ * The lean client for the SQS source's per-batch calls, beside `sqs` (kept for the control
+ * plane): same region, endpoint and sockets, and credentials from `sqs`'s own resolved provider
+ * (the SDK's default chain, IRSA/web identity included, memoized and refreshed by the SDK).
+ */
+export function createLeanSqsClient(sqs: SQSClient, config: AwsClientConfig): LeanSqsClient {
+  return new LeanSqsClient({
+    region: config.region,
+    endpoint: config.endpoint,
+    maxSockets: config.maxSockets ?? DEFAULT_MAX_SOCKETS,
+    credentials: () => sqs.config.credentials(),
+  });
 }
 
 /** Client settings for short calls (KMS decrypt; the tools' SNS publish). */

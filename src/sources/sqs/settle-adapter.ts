@@ -1,8 +1,8 @@
 // The SQS side of settlement for the source core's batcher: DeleteMessageBatch (ack) and
 // ChangeMessageVisibilityBatch (release with 0, extension with more), 10 entries per call.
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "../../ops/log.ts";
 import { ACK, RELEASE, type SettleAdapter, type SettleOperation } from "../core/settle-batcher.ts";
+import type { SqsDataPlane } from "./data-plane/data-plane.ts";
 import { isQueueGone } from "./discovery.ts";
 
 /** The SQS maximum entries per batch call. */
@@ -12,26 +12,14 @@ export interface SqsSettleEntry {
   readonly receiptHandle: string;
 }
 
-export function sqsSettleAdapter<E extends SqsSettleEntry>(client: SQSClient, log: Logger): SettleAdapter<E> {
+export function sqsSettleAdapter<E extends SqsSettleEntry>(sqs: SqsDataPlane, log: Logger): SettleAdapter<E> {
   return {
     maxPerCall: SQS_BATCH_MAX,
     async send(queueUrl: string, operation: SettleOperation, entries: readonly E[]): Promise<readonly E[]> {
-      const command =
+      const failed =
         operation === ACK
-          ? new DeleteMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: entries.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receiptHandle })),
-            })
-          : new ChangeMessageVisibilityBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: entries.map((entry, index) => ({
-                Id: String(index),
-                ReceiptHandle: entry.receiptHandle,
-                VisibilityTimeout: operation,
-              })),
-            });
-      const result = await client.send(command);
-      const failed = result.Failed ?? [];
+          ? await sqs.deleteBatch(queueUrl, entries)
+          : await sqs.changeVisibilityBatch(queueUrl, entries, operation);
       if (failed.length === 0) return [];
       const retry: E[] = [];
       for (const failure of failed) {

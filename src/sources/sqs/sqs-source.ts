@@ -4,7 +4,7 @@
 // and settlement batching are the source core's, one of each for all the source's queues; this
 // file holds what is SQS's own: receiving, the visibility a lease gets, and FIFO message groups
 // (one message of a group in the pipeline at a time, by the core's ordering gate).
-import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "../../ops/log.ts";
 import { type SourceMeter, SourceMetrics } from "../../ops/source-metrics.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../core/backoff.ts";
@@ -14,6 +14,8 @@ import { SettleBatcher } from "../core/settle-batcher.ts";
 import { sourceErrorClass } from "../core/source-error-class.ts";
 import type { Deliver, EnvelopeReader, Source, SourceContext, SourceMessage } from "../source.ts";
 import { SqsBacklog } from "./backlog.ts";
+import type { SqsDataPlane, SqsReceivedMessage } from "./data-plane/data-plane.ts";
+import { sdkDataPlane } from "./data-plane/sdk-data-plane.ts";
 import { discoverQueues, isFifoQueue, isQueueGone, queueName, type SqsDiscoveryRule } from "./discovery.ts";
 import { sqsEnvelopeReader } from "./envelope-reader.ts";
 import { sqsSettleAdapter } from "./settle-adapter.ts";
@@ -112,7 +114,7 @@ class SqsSourceMessage implements SourceMessage, Lease {
   settled = false;
   readonly #settler: Settler;
 
-  constructor(message: Message, queue: Queue, leaseSeconds: number, settler: Settler) {
+  constructor(message: SqsReceivedMessage, queue: Queue, leaseSeconds: number, nowMs: number, settler: Settler) {
     this.id = message.MessageId ?? "";
     this.source = queue.source;
     this.queue = queue;
@@ -122,10 +124,17 @@ class SqsSourceMessage implements SourceMessage, Lease {
     // No prototype: SQS allows an attribute named "__proto__", which on a plain object would
     // vanish (or, were it an object, replace the prototype) instead of staying an entry.
     const attributes: Record<string, string> = Object.create(null);
-    for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-      // The SDK hands an attribute named "__proto__" over with no value at all: skip it rather
-      // than crash the receive loop (one such message would stop every replica, again and again).
-      if (typeof value?.StringValue === "string") attributes[name] = value.StringValue;
+    const received = message.MessageAttributes;
+    // for-in, not Object.entries: no array of pairs per message (JSON.parse makes every key,
+    // "__proto__" included, an own enumerable property; hasOwn keeps inherited ones out).
+    if (received !== undefined) {
+      for (const name in received) {
+        if (!Object.hasOwn(received, name)) continue;
+        // The SDK hands an attribute named "__proto__" over with no value at all: skip it rather
+        // than crash the receive loop (one such message would stop every replica, again and again).
+        const value = received[name]?.StringValue;
+        if (typeof value === "string") attributes[name] = value;
+      }
     }
     const system = message.Attributes ?? {};
     if (system.AWSTraceHeader !== undefined) attributes.AWSTraceHeader = system.AWSTraceHeader;
@@ -135,8 +144,8 @@ class SqsSourceMessage implements SourceMessage, Lease {
     this.orderingKey = queue.fifo ? system.MessageGroupId : undefined;
     this.gateKey = this.orderingKey === undefined ? undefined : `${queue.url}\u0000${this.orderingKey}`;
     this.leaseSeconds = leaseSeconds;
-    this.receivedAtMs = Date.now();
-    this.deadlineAtMs = this.receivedAtMs + leaseSeconds * 1000;
+    this.receivedAtMs = nowMs;
+    this.deadlineAtMs = nowMs + leaseSeconds * 1000;
     this.#settler = settler;
   }
 
@@ -165,6 +174,7 @@ export interface SqsSourceStats {
 export class SqsSource implements Source {
   readonly name: string;
   readonly #client: SQSClient;
+  readonly #data: SqsDataPlane;
   readonly #options: SqsReceiveOptions;
   readonly #discovery: SqsDiscoveryOptions | undefined;
   readonly #log: Logger;
@@ -190,9 +200,19 @@ export class SqsSource implements Source {
   #scanning: Promise<void> | undefined;
   #discoveryScans = 0;
 
-  /** One configured queue (`SqsSourceOptions`), or the queues discovery finds (`SqsDiscoveryOptions`). */
-  constructor(client: SQSClient, options: SqsSourceOptions | SqsDiscoveryOptions, log: Logger) {
+  /**
+   * One configured queue (`SqsSourceOptions`), or the queues discovery finds (`SqsDiscoveryOptions`).
+   * `client` serves discovery (ListQueues, ListQueueTags); `data` the per-batch calls (the
+   * bridge gives the lean client; without one they go through `client`).
+   */
+  constructor(
+    client: SQSClient,
+    options: SqsSourceOptions | SqsDiscoveryOptions,
+    log: Logger,
+    data: SqsDataPlane = sdkDataPlane(client),
+  ) {
     this.#client = client;
+    this.#data = data;
     this.#options = options;
     if ("queueUrl" in options) {
       this.name = `sqs:${queueName(options.queueUrl)}`;
@@ -202,7 +222,7 @@ export class SqsSource implements Source {
       this.#discovery = options;
     }
     this.#log = log.child({ source: this.name });
-    this.#settle = new SettleBatcher(sqsSettleAdapter<SqsSourceMessage>(client, this.#log), this.#log, (message) =>
+    this.#settle = new SettleBatcher(sqsSettleAdapter<SqsSourceMessage>(data, this.#log), this.#log, (message) =>
       this.#leases.finish(message),
     );
     const base = options.visibilityTimeoutSeconds;
@@ -349,20 +369,18 @@ export class SqsSource implements Source {
         continue;
       }
       const waitTimeSeconds = this.#waitTimeSeconds();
-      let messages: Message[];
+      let messages: readonly SqsReceivedMessage[];
       try {
-        const result = await this.#client.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queue.url,
-            MaxNumberOfMessages: RECEIVE_BATCH,
-            WaitTimeSeconds: waitTimeSeconds,
-            VisibilityTimeout: this.#options.visibilityTimeoutSeconds,
-            MessageSystemAttributeNames: queue.fifo ? [...FIFO_SYSTEM_ATTRIBUTES] : [...SYSTEM_ATTRIBUTES],
-            MessageAttributeNames: ["All"],
-          }),
-          { abortSignal: signal },
+        messages = await this.#data.receive(
+          {
+            queueUrl: queue.url,
+            maxMessages: RECEIVE_BATCH,
+            waitTimeSeconds,
+            visibilityTimeoutSeconds: this.#options.visibilityTimeoutSeconds,
+            systemAttributes: queue.fifo ? FIFO_SYSTEM_ATTRIBUTES : SYSTEM_ATTRIBUTES,
+          },
+          signal,
         );
-        messages = result.Messages ?? [];
         queue.failures = 0;
         queue.meter.subscribed();
       } catch (error) {
@@ -420,11 +438,12 @@ export class SqsSource implements Source {
     }
   }
 
-  #accept(queue: Queue, messages: readonly Message[]): void {
+  #accept(queue: Queue, messages: readonly SqsReceivedMessage[]): void {
     const leaseSeconds = this.#options.visibilityTimeoutSeconds;
     const batch: SqsSourceMessage[] = [];
+    const nowMs = Date.now();
     for (const received of messages) {
-      const message = new SqsSourceMessage(received, queue, leaseSeconds, this.#settler);
+      const message = new SqsSourceMessage(received, queue, leaseSeconds, nowMs, this.#settler);
       this.#leases.add(message);
       // A FIFO receive can return several messages of one group: only the first goes on now.
       if (!this.#ordered.admit(message)) continue;
