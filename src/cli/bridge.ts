@@ -10,6 +10,7 @@ import { readEnvelope } from "../envelope/read.ts";
 import { type CatalogModule, createMapperRegistry } from "../mapping/catalog-module.ts";
 import { parseLegacyEvent } from "../mapping/parse.ts";
 import { startOpsServer } from "../ops/http.ts";
+import { startIdleMemoryTrim } from "../ops/idle-memory.ts";
 import type { Logger } from "../ops/log.ts";
 import { BridgeMetrics } from "../ops/metrics.ts";
 import { trackProcessMetrics } from "../ops/process-metrics.ts";
@@ -275,6 +276,11 @@ export async function startBridge(
     health.state = "ready";
     health.reason = "ready";
     log.info("bridge running", { sources: sources.map((source) => source.name).join(","), opsPort });
+    const stopIdleTrim = startIdleMemoryTrim({
+      intervalMs: config.memory.idleTrimSeconds * 1000,
+      activity: () => pipeline.received,
+      log,
+    });
 
     const openSink = sink;
     const openKeyring = keyring;
@@ -289,6 +295,7 @@ export async function startBridge(
         const graceMs = config.shutdownGraceSeconds * 1000;
         const deadline = Date.now() + graceMs + AFTER_GRACE_MS;
         receiving.abort();
+        stopIdleTrim();
         const grace = new AbortController();
         const sourcesStopped = Promise.all(sources.map((source) => source.stop(grace.signal)));
         if (!(await within(sourcesStopped, graceMs))) {

@@ -74,6 +74,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
   readonly #log: Logger;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #stopping = new AbortController();
+  #received = 0;
   /** The encode stage for one output of the item given as `this`; throws when it is too large. */
   readonly #recordOf: (this: Work<E>, output: CatalogEvent, index: number) => OutRecord;
 
@@ -101,6 +102,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
 
   /** The entry point sources call. Never throws; the batch is settled asynchronously. */
   readonly deliver = (batch: readonly SourceMessage[]): void => {
+    this.#received += batch.length;
     this.#metrics.received.inc(undefined, batch.length);
     const run = this.process(batch).catch((error: unknown) => {
       // Only a bug lands here; the messages come back through the source's redelivery.
@@ -110,6 +112,11 @@ export class Pipeline<E extends EnvelopeIdentity> {
     this.#inFlight.add(run);
     void run.finally(() => this.#inFlight.delete(run));
   };
+
+  /** Messages the sources delivered so far. */
+  get received(): number {
+    return this.#received;
+  }
 
   /** Stops retrying transient failures (their messages are nacked) and waits for every batch. */
   async drain(): Promise<void> {
