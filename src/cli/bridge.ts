@@ -4,6 +4,7 @@ import type { Server } from "node:http";
 import type { Keyring } from "../crypto/keyring.ts";
 import type { CatalogModule } from "../mapping/catalog-module.ts";
 import { startOpsServer } from "../ops/http.ts";
+import { startIdleMemoryTrim } from "../ops/idle-memory.ts";
 import type { Logger } from "../ops/log.ts";
 import { BridgeMetrics } from "../ops/metrics.ts";
 import { trackProcessMetrics } from "../ops/process-metrics.ts";
@@ -298,6 +299,11 @@ export async function startBridge(
     }
     readiness.running();
     log.info("bridge running", { sources: sources.map((source) => source.name).join(","), opsPort });
+    const stopIdleTrim = startIdleMemoryTrim({
+      intervalMs: config.memory.idleTrimSeconds * 1000,
+      activity: () => pipeline.received,
+      log,
+    });
 
     const openSink = sink;
     const openKeyring = keyring;
@@ -312,6 +318,7 @@ export async function startBridge(
         const graceMs = config.shutdownGraceSeconds * 1000;
         const deadline = Date.now() + graceMs + AFTER_GRACE_MS;
         receiving.abort();
+        stopIdleTrim();
         const grace = new AbortController();
         const sourcesStopped = Promise.all(sources.map((source) => source.stop(grace.signal)));
         if (!(await within(sourcesStopped, graceMs))) {

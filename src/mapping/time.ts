@@ -16,9 +16,55 @@ function inRange(ms: number, path: string): number {
 
 /** Epoch milliseconds of an RFC 3339 timestamp with a zone (Z or ±hh:mm). */
 export function parseRfc3339(text: string, path: string): number {
-  const ms = rfc3339.test(text) ? Date.parse(text) : Number.NaN;
+  const ms = rfc3339.test(text) ? fastRfc3339(text) : Number.NaN;
   if (Number.isNaN(ms)) throw new LegacyDataError(`${path} must be an RFC 3339 timestamp with a zone`);
   return inRange(ms, path);
+}
+
+/** Two ASCII digits at `at` (the regular expression has checked they are digits). */
+const digits2 = (text: string, at: number): number => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+
+/**
+ * Date.parse of text the rfc3339 pattern accepted, without Date.parse (about a third of its cost)
+ * for the usual form: a year from 100, a day up to 28 or valid for its month, at most 3 fraction
+ * digits. Anything else (day 29–31 of a short month, 24:00, second 60, long fractions, odd
+ * offsets) goes to Date.parse, so the result is Date.parse's in every case.
+ */
+function fastRfc3339(text: string): number {
+  const year = digits2(text, 0) * 100 + digits2(text, 2);
+  const month = digits2(text, 5);
+  const day = digits2(text, 8);
+  const hour = digits2(text, 11);
+  const minute = digits2(text, 14);
+  const second = digits2(text, 17);
+  let at = 19;
+  let millis = 0;
+  if (text.charCodeAt(at) === 46 /* . */) {
+    let scale = 100;
+    for (at++; at < text.length; at++) {
+      const code = text.charCodeAt(at);
+      if (code < 48 || code > 57) break;
+      if (scale < 1) return Date.parse(text);
+      millis += (code - 48) * scale;
+      scale /= 10;
+    }
+  }
+  let offsetMinutes = 0;
+  const zone = text.charCodeAt(at);
+  if (zone === 43 /* + */ || zone === 45 /* - */) {
+    const offsetHours = digits2(text, at + 1);
+    const offsetMins = digits2(text, at + 4);
+    if (offsetHours > 23 || offsetMins > 59) return Date.parse(text);
+    offsetMinutes = (zone === 43 ? 1 : -1) * (offsetHours * 60 + offsetMins);
+  }
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return Date.parse(text);
+  if (day > 28 && day > daysInMonth(year, month)) return Date.parse(text);
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Epoch milliseconds given as a JSON number or a digit string. */

@@ -4,7 +4,7 @@
 // every message of the batch is acked only after Kafka acknowledged that send.
 import type { KeyObject } from "node:crypto";
 import { cloudEventId } from "../mapping/identity.ts";
-import type { LegacyEvent } from "../mapping/mapper.ts";
+import type { CatalogEvent, LegacyEvent } from "../mapping/mapper.ts";
 import { eventTypePattern } from "../mapping/parse.ts";
 import type { Logger } from "../ops/log.ts";
 import type { BridgeMetrics } from "../ops/metrics.ts";
@@ -36,7 +36,7 @@ class Work<E extends EnvelopeIdentity> {
   readonly meter: SourceMeter;
   envelope: E | undefined = undefined;
   traceparent: string | undefined = undefined;
-  /** The envelope's data key, attached once per message (see #attachKeys). */
+  /** The envelope's data key, attached once per message (see #peekKeys). */
   key: KeyObject | undefined = undefined;
   failure: PermanentError | undefined = undefined;
   /** "type.vN" of the legacy event, set only when it failed after parse (header mb_event_type). */
@@ -48,6 +48,9 @@ class Work<E extends EnvelopeIdentity> {
    * literal: V8 would pretenure such a literal after a backlog, like an object literal.
    */
   records: readonly OutRecord[] = NO_RECORDS;
+  /** Set by the encode stage, for its records' ce_id and ce_source. */
+  legacyEventId = "";
+  ceSource = "";
 
   constructor(message: SourceMessage, meter: SourceMeter) {
     this.message = message;
@@ -56,6 +59,17 @@ class Work<E extends EnvelopeIdentity> {
 }
 
 const NO_RECORDS: readonly OutRecord[] = Object.freeze([]);
+
+/** Every record of a batch, in message order, and the index in the batch of each one's message. */
+class BatchRecords {
+  records: OutRecord[];
+  owners: number[];
+
+  constructor(records: OutRecord[], owners: number[]) {
+    this.records = records;
+    this.owners = owners;
+  }
+}
 
 const keyId = (tenant: string, version: number): string => `${tenant}\u0000${version}`;
 
@@ -73,6 +87,9 @@ export class Pipeline<E extends EnvelopeIdentity> {
   /** The last source looked up, and its meter: a batch comes from one source. */
   #lastSource: string | undefined;
   #lastMeter: SourceMeter | undefined;
+  #received = 0;
+  /** The encode stage for one output of the item given as `this`; throws when it is too large. */
+  readonly #recordOf: (this: Work<E>, output: CatalogEvent, index: number) => OutRecord;
 
   constructor(stages: PipelineStages<E>, sink: RecordSink, options: PipelineOptions, metrics: BridgeMetrics, log: Logger) {
     this.#stages = stages;
@@ -80,10 +97,25 @@ export class Pipeline<E extends EnvelopeIdentity> {
     this.#options = options;
     this.#metrics = metrics;
     this.#log = log;
+    this.#recordOf = function (this: Work<E>, output: CatalogEvent, index: number): OutRecord {
+      const tenant = this.envelope!.tenant;
+      const record = catalogRecord(
+        output,
+        stages.encode(output),
+        cloudEventId(tenant, this.legacyEventId, index),
+        this.ceSource,
+        tenant,
+        this.traceparent,
+      );
+      const tooLarge = sink.checkRecordSize(record);
+      if (tooLarge !== undefined) throw tooLarge;
+      return record;
+    };
   }
 
   /** The entry point sources call. Never throws; the batch is settled asynchronously. */
   readonly deliver = (batch: readonly SourceMessage[]): void => {
+    this.#received += batch.length;
     const tracer = this.#options.tracer;
     const processing = tracer === undefined ? this.process(batch) : tracer.process(batch, () => this.process(batch));
     const run = processing.catch((error: unknown) => {
@@ -95,6 +127,11 @@ export class Pipeline<E extends EnvelopeIdentity> {
     void run.finally(() => this.#inFlight.delete(run));
   };
 
+  /** Messages the sources delivered so far. */
+  get received(): number {
+    return this.#received;
+  }
+
   /** Stops retrying transient failures (their messages are nacked) and waits for every batch. */
   async drain(): Promise<void> {
     this.#stopping.abort();
@@ -104,49 +141,22 @@ export class Pipeline<E extends EnvelopeIdentity> {
   async process(batch: readonly SourceMessage[]): Promise<void> {
     const started = Date.now();
     const work = batch.map((message) => this.#readEnvelope(message));
-    if (!(await this.#attachKeys(work))) {
+    // The usual batch finds every key cached: no await, no promise for the key stage.
+    const missing = this.#peekKeys(work);
+    if (missing !== undefined && !(await this.#loadKeys(work, missing))) {
       for (const item of work) this.#nack(item);
       return;
     }
     for (const item of work) if (item.failure === undefined) this.#transform(item);
-    let records = this.#collectRecords(work);
-    const sent = await retryTransient(
-      async () => {
-        // Each refusal moves a message one step (catalog records → dead letter → released), so
-        // this ends after at most two rounds per message; a refused dead letter is never re-sent.
-        for (;;) {
-          try {
-            await this.#sink.send(records.records);
-            return;
-          } catch (error) {
-            if (!(error instanceof KafkaPermanentError) || error.rejected.length === 0) throw error;
-            for (const rejected of error.rejected) {
-              const item = work[records.owners[rejected.index]!]!;
-              const refusedDeadLetter = records.records[rejected.index]!.topic === this.#options.deadLetterTopic;
-              if (refusedDeadLetter) item.deadLetterRefusal = rejected.error;
-              else item.failure = withTenant(rejected.error, item.envelope?.tenant);
-            }
-            records = this.#collectRecords(work);
-          }
-        }
-      },
-      this.#options.backoff,
-      this.#stopping.signal,
-      (error, attempt, delayMs) => {
-        this.#metrics.retries.inc({ stage: "produce" });
-        // KafkaPermanentError here refused only records of other batches sent in the same request.
-        if (isTransient(error) || error instanceof KafkaPermanentError) {
-          this.#log.warn("Kafka send failed; retrying", {
-            attempt,
-            delayMs,
-            records: records.records.length,
-            error: describe(error),
-          });
-        } else {
-          this.#reportUnexpected("produce", error, { attempt, delayMs, records: records.records.length });
-        }
-      },
-    );
+    const records = this.#collectRecords(work);
+    // The first send without the retry machinery (its closures and promises): Kafka usually
+    // takes it; any failure goes to the retrying path, which starts as if this was attempt 1.
+    let sent = true;
+    try {
+      await this.#sendRefusing(work, records);
+    } catch (error) {
+      sent = await this.#retrySend(work, records, error);
+    }
     if (!sent) {
       for (const item of work) this.#nack(item);
       return;
@@ -179,7 +189,65 @@ export class Pipeline<E extends EnvelopeIdentity> {
     }
     this.#metrics.produced.inc(undefined, produced);
     if (skipped > 0) this.#metrics.skipped.inc(undefined, skipped);
-    this.#log.debug("batch settled", { messages: work.length, records: records.records.length, ms: now - started });
+    if (this.#log.debugEnabled) {
+      this.#log.debug("batch settled", { messages: work.length, records: records.records.length, ms: now - started });
+    }
+  }
+
+  /**
+   * One send of the batch's records. Each refusal moves a message one step (catalog records →
+   * dead letter → released), so this ends after at most two rounds per message; a refused dead
+   * letter is never re-sent. `records` is updated in place. Throws what is not a refusal.
+   */
+  async #sendRefusing(work: readonly Work<E>[], records: BatchRecords): Promise<void> {
+    for (;;) {
+      try {
+        await this.#sink.send(records.records);
+        return;
+      } catch (error) {
+        if (!(error instanceof KafkaPermanentError) || error.rejected.length === 0) throw error;
+        for (const rejected of error.rejected) {
+          const item = work[records.owners[rejected.index]!]!;
+          const refusedDeadLetter = records.records[rejected.index]!.topic === this.#options.deadLetterTopic;
+          if (refusedDeadLetter) item.deadLetterRefusal = rejected.error;
+          else item.failure = withTenant(rejected.error, item.envelope?.tenant);
+        }
+        const next = this.#collectRecords(work);
+        records.records = next.records;
+        records.owners = next.owners;
+      }
+    }
+  }
+
+  /** After the first send failed with `first`: retried with backoff until it succeeds or the pipeline stops. */
+  #retrySend(work: readonly Work<E>[], records: BatchRecords, first: unknown): Promise<boolean> {
+    let failure: unknown = first;
+    return retryTransient(
+      async () => {
+        if (failure !== undefined) {
+          const error = failure;
+          failure = undefined;
+          throw error;
+        }
+        await this.#sendRefusing(work, records);
+      },
+      this.#options.backoff,
+      this.#stopping.signal,
+      (error, attempt, delayMs) => {
+        this.#metrics.retries.inc({ stage: "produce" });
+        // KafkaPermanentError here refused only records of other batches sent in the same request.
+        if (isTransient(error) || error instanceof KafkaPermanentError) {
+          this.#log.warn("Kafka send failed; retrying", {
+            attempt,
+            delayMs,
+            records: records.records.length,
+            error: describe(error),
+          });
+        } else {
+          this.#reportUnexpected("produce", error, { attempt, delayMs, records: records.records.length });
+        }
+      },
+    );
   }
 
   /**
@@ -238,7 +306,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
    * Every record of the batch, in message order; a failed message contributes its dead letter,
    * one whose dead letter was refused contributes nothing.
    */
-  #collectRecords(work: readonly Work<E>[]): { records: OutRecord[]; owners: number[] } {
+  #collectRecords(work: readonly Work<E>[]): BatchRecords {
     const records: OutRecord[] = [];
     const owners: number[] = [];
     for (let index = 0; index < work.length; index++) {
@@ -253,7 +321,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
         owners.push(index);
       }
     }
-    return { records, owners };
+    return new BatchRecords(records, owners);
   }
 
   #readEnvelope(message: SourceMessage): Work<E> {
@@ -272,12 +340,11 @@ export class Pipeline<E extends EnvelopeIdentity> {
   }
 
   /**
-   * Gives every item with an envelope its key: the cached one, or one loaded once per missing key
-   * for the whole batch. Permanent failures mark their messages; transient ones are retried with
-   * backoff. False when stopped while retrying. (A key is looked up once per message: one found in
-   * the cache is kept even if the cache lets it go while this batch waits for another.)
+   * Gives every item with an envelope its cached key; returns the envelopes whose key is not
+   * cached, one per key (undefined when every key was). A key is looked up once per message: one
+   * found in the cache is kept even if the cache lets it go while this batch waits for another.
    */
-  async #attachKeys(work: readonly Work<E>[]): Promise<boolean> {
+  #peekKeys(work: readonly Work<E>[]): Map<string, E> | undefined {
     let missing: Map<string, E> | undefined; // the usual batch needs no load: no Map
     for (const item of work) {
       const envelope = item.envelope;
@@ -287,7 +354,14 @@ export class Pipeline<E extends EnvelopeIdentity> {
       missing ??= new Map();
       missing.set(keyId(envelope.tenant, envelope.keyVersion), envelope);
     }
-    if (missing === undefined) return true;
+    return missing;
+  }
+
+  /**
+   * Loads each key #peekKeys found missing once for the whole batch. Permanent failures mark their
+   * messages; transient ones are retried with backoff. False when stopped while retrying.
+   */
+  async #loadKeys(work: readonly Work<E>[], missing: Map<string, E>): Promise<boolean> {
     const toLoad = missing;
     const loaded = new Map<string, KeyObject>();
     const failures = new Map<string, PermanentError>();
@@ -350,21 +424,11 @@ export class Pipeline<E extends EnvelopeIdentity> {
       stage = "map";
       const outputs = stages.map(parsed, { tenant: envelope.tenant });
       stage = "encode";
-      const ceSource = `/legacy/${envelope.tenant}/${parsed.type}`;
-      // Array#map, not pushes into an array literal: see Work.records.
-      item.records = outputs.map((output, index) => {
-        const record = catalogRecord(
-          output,
-          stages.encode(output),
-          cloudEventId(envelope.tenant, parsed.id, index),
-          ceSource,
-          envelope.tenant,
-          item.traceparent,
-        );
-        const tooLarge = this.#sink.checkRecordSize(record);
-        if (tooLarge !== undefined) throw tooLarge;
-        return record;
-      });
+      item.legacyEventId = parsed.id;
+      item.ceSource = `/legacy/${envelope.tenant}/${parsed.type}`;
+      // Array#map, not pushes into an array literal (see Work.records), with the item as `this`
+      // of one function made per pipeline: no closure per message.
+      item.records = outputs.map(this.#recordOf, item);
     } catch (error) {
       item.records = NO_RECORDS;
       item.failure = asPermanent(error, stage, envelope.tenant);

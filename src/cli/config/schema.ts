@@ -378,6 +378,20 @@ export const configSchema = section(
       section({ level: choice(["debug", "info", "warn", "error"], "info", "least severe level written") }, "JSON logs on stderr"),
       {},
     ),
+    memory: v.optional(
+      section(
+        {
+          idleTrimSeconds: integer(
+            0,
+            3600,
+            15,
+            "after this long without a message, a memory-reducing GC (about 0.1 s of CPU), again each such interval; 0: never",
+          ),
+        },
+        "resident memory while idle",
+      ),
+      {},
+    ),
     shutdownGraceSeconds: integer(
       1,
       3600,
