@@ -26,6 +26,9 @@ export const faultSources: readonly FaultSource[] = ["sqs", "pubsub"];
 /** `npm run test:faults -- --soak` sets it: every scenario on every source it applies to. */
 export const soak = process.env.MB_FAULTS_SOAK === "1";
 
+/** node:test's `skip` for a scenario that runs only with --soak (too slow for the fast set). */
+export const soakOnly: string | false = soak ? false : "soak only (npm run test:faults -- --soak)";
+
 /**
  * The sources a scenario runs on: in the fast set (CI) the one given, so the fast set alternates
  * sources across scenarios and stays short; with --soak both.

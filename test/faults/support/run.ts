@@ -1,4 +1,5 @@
-// `npm run test:faults [-- --soak] [--keep-stack] [files...]`: the fault scenarios against a
+// `npm run test:faults [-- --soak] [--keep-stack] [files...]`: the fault scenarios (--soak: also
+// the slow ones, and every scenario on both sources; MB_FAULTS_SOAK=1) against a
 // stack of their own, then the table. Ports: as the environment gives them (MB_*_PORT, with
 // MB_STACK_DIR or the cache's stack/), else every default port + 200 with state in
 // <cache>/stack-faults — never the shared mesh, whose servers these tests kill and pause.
@@ -50,7 +51,7 @@ let ok = stack("up", SERVERS) === 0;
 const results = join(cacheDir, "fault-results", `run-${new Date().toISOString().replaceAll(":", "-")}.jsonl`);
 process.env.MB_FAULT_RESULTS = results;
 if (ok) {
-  const selected = files.length > 0 ? files : ["test/faults/*.test.ts", ...(soak ? ["test/faults/soak/*.test.ts"] : [])];
+  const selected = files.length > 0 ? files : ["test/faults/*.test.ts"];
   const run = spawnSync(node, ["--test", "--test-concurrency=1", ...selected], { stdio: "inherit", cwd: repoRoot });
   ok = run.status === 0;
   if (!ok) console.log(`\nnode --test failed (exit ${run.status})`);
