@@ -3,9 +3,9 @@
 // (which records what the source accepted, with its message ids and, for ordered Pub/Sub
 // subscriptions, each event's place in its ordering key) and hostile bodies sent beside them.
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import type { SealedEvent } from "../../../tools/simulator/legacy-stream.ts";
+import { legacyStream, type SealedEvent } from "../../../tools/simulator/legacy-stream.ts";
 import type { PubSubWorldFile } from "../../../tools/simulator/pubsub-world.ts";
-import type { WorldFile } from "../../../tools/simulator/world.ts";
+import { sealKeys, type WorldFile } from "../../../tools/simulator/world.ts";
 import { type BridgeSettings, bridgeConfig, pubsubSource, sqsSource } from "../../support/bridge.ts";
 import { DeliveryLedger } from "../../support/delivery.ts";
 import { type Deployment, type DeploymentOptions, isolatedDeployment } from "../../support/deployment.ts";
@@ -40,6 +40,8 @@ export function scenarioSources(fast: FaultSource): readonly FaultSource[] {
 export interface FaultWorldOptions {
   readonly events: number;
   readonly tenants?: number;
+  /** Pads each plain event to about this many bytes (0 = natural size, about 1 KB). */
+  readonly targetBytes?: number;
   /** Bridge settings beyond the sources (budget, grace, log level). */
   readonly settings?: Omit<BridgeSettings, "sources">;
   /** SQS source options (default: visibility 5 s so a killed bridge's messages come back soon). */
@@ -69,6 +71,21 @@ export interface FaultWorld {
   explain(lostIds: readonly string[], logs: readonly string[]): string;
 }
 
+function sealedEvents(world: WorldFile, options: FaultWorldOptions, seed: number): SealedEvent[] {
+  if ((options.targetBytes ?? 0) === 0) return legacyEvents(world, options.events, seed);
+  const keyFor = sealKeys(world);
+  return [
+    ...legacyStream({
+      tenants: world.tenants,
+      keyVersions: world.keyVersions,
+      count: options.events,
+      seed,
+      targetBytes: options.targetBytes ?? 0,
+      keyFor,
+    }),
+  ];
+}
+
 export async function faultWorld(label: string, source: FaultSource, options: FaultWorldOptions): Promise<FaultWorld> {
   const deployment = await isolatedDeployment(`${label}-${source}`, options.deployment);
   const tenants = options.tenants ?? 4;
@@ -77,7 +94,7 @@ export async function faultWorld(label: string, source: FaultSource, options: Fa
   const raw: SentItem[] = [];
   if (source === "sqs") {
     const world = await provisionSqsWorld(deployment, tenants);
-    const sent = legacyEvents(world, options.events, seed);
+    const sent = sealedEvents(world, options, seed);
     const expected = expectedRecords(sent, deployment.prefix);
     const ledger = new DeliveryLedger();
     return {
@@ -122,6 +139,7 @@ export async function faultWorld(label: string, source: FaultSource, options: Fa
   }
   // Pub/Sub: every other tenant's subscription ordered, two ordering keys per tenant.
   const world = await provisionPubSubWorld(deployment, { tenants, keyVersions: 2, orderedEvery: 2, orderingKeysPerTenant: 2 });
+  // The simulator's Pub/Sub publisher seals the same stream itself (natural size).
   const sent = legacyEvents(world, options.events, seed);
   const expected = expectedRecords(sent, deployment.prefix);
   const order = new Map<string, { group: string; position: number }>();
