@@ -4,7 +4,8 @@ import { join } from "node:path";
 
 export const repoRoot = join(import.meta.dirname, "..", "..");
 export const cacheDir = process.env.MB_CACHE_DIR ?? join(repoRoot, ".cache");
-export const stackDir = join(cacheDir, "stack");
+/** Pid files, logs and server state of one stack: a second stack (the fault tests') needs its own. */
+export const stackDir = process.env.MB_STACK_DIR || join(cacheDir, "stack");
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -26,6 +26,8 @@ export interface Service {
   outdated?(): Promise<string | undefined>;
   /** Why an optional service cannot run on this machine (not installed); `up` then skips it. */
   missing?(): string | undefined;
+  /** Starts it again on the state the last start left (a broker restart after a crash); default: start(). */
+  restart?(): void;
 }
 
 const KAFKA_VERSION = "4.1.1";
@@ -47,6 +49,18 @@ export function kafkaClusterId(random: () => Buffer = () => Buffer.from(randomUU
 const kafkaLibs = join(cacheDir, "kafka", KAFKA_VERSION, "libs");
 const kafkaData = join(stackDir, "kafka-data");
 const kafkaConfig = join(stackDir, "kafka-server.properties");
+
+function kafkaJvm(): string[] {
+  return [
+    "-Xms256m",
+    "-Xmx768m",
+    "-XX:+UseG1GC",
+    "-Djava.awt.headless=true",
+    `-Dlog4j2.configurationFile=${join(repoRoot, "infra", "kafka", "log4j2.properties")}`,
+    "-cp",
+    `${kafkaLibs}/*`,
+  ];
+}
 
 const kafka: Service = {
   name: "kafka",
@@ -87,16 +101,7 @@ const kafka: Service = {
         .replaceAll("@PLAIN_PASSWORD@", meshSecured.kafkaPlain.password)
         .replaceAll("@DATA_DIR@", kafkaData),
     );
-    const classpath = `${kafkaLibs}/*`;
-    const jvm = [
-      "-Xms256m",
-      "-Xmx768m",
-      "-XX:+UseG1GC",
-      "-Djava.awt.headless=true",
-      `-Dlog4j2.configurationFile=${join(repoRoot, "infra", "kafka", "log4j2.properties")}`,
-      "-cp",
-      classpath,
-    ];
+    const jvm = kafkaJvm();
     const clusterId = kafkaClusterId();
     run(
       "java",
@@ -116,6 +121,10 @@ const kafka: Service = {
       "formatting Kafka storage",
     );
     startDetached("kafka", "java", [...jvm, "kafka.Kafka", kafkaConfig]);
+  },
+  restart() {
+    // Same configuration and log directory: the broker recovers its logs as after a crash.
+    startDetached("kafka", "java", [...kafkaJvm(), "kafka.Kafka", kafkaConfig]);
   },
   async healthy() {
     const { Admin } = await import("@platformatic/kafka");

@@ -183,6 +183,8 @@ export async function startBridge(
         clientId: config.kafka.clientId,
         tls: kafkaTls(config.kafka.tls),
         sasl: config.kafka.sasl,
+        requestTimeoutMs: config.kafka.requestTimeoutSeconds * 1000,
+        deliveryTimeoutMs: config.kafka.deliveryTimeoutSeconds * 1000,
       },
       {
         request: (records, seconds) => {

@@ -16,6 +16,11 @@ export class DeliveryLedger {
     return this.#sourceIdByEvent.size;
   }
 
+  /** Legacy event id -> source message id, for every event the source accepted (fault accounting). */
+  acceptedEvents(): ReadonlyMap<string, string | undefined> {
+    return this.#sourceIdByEvent;
+  }
+
   /** Source message ids in the bridge's "SQS received" debug lines (every receive, redeliveries once). */
   static received(logs: readonly string[]): Set<string> {
     const ids = new Set<string>();
