@@ -12,6 +12,7 @@ import { Readiness } from "../ops/readiness.ts";
 import { logSourceStateChanges } from "../ops/source-state-log.ts";
 import type { BatchTracer } from "../ops/tracing/batch-tracer.ts";
 import { createTracing } from "../ops/tracing/setup.ts";
+import { tracedSqsDataPlane, tracedSubscriberApi } from "../ops/tracing/traced-receives.ts";
 import { InFlightBudget } from "../pipeline/budget.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
 import { ProduceCoalescer } from "../pipeline/produce-coalescer.ts";
@@ -239,7 +240,8 @@ export async function startBridge(
       const sqs = createSqsClient(sqsConfig);
       // Receive, delete and visibility calls (per batch) go through the lean client; discovery
       // and the probe stay on the SDK (docs/decisions/0017).
-      const sqsData = createLeanSqsClient(sqs, sqsConfig);
+      const leanSqs = createLeanSqsClient(sqs, sqsConfig);
+      const sqsData = tracer === undefined ? leanSqs : tracedSqsDataPlane(leanSqs, tracer);
       await unlessStopped(
         refuseOnProbeProblems(
           import("../sources/sqs/probe.ts").then(({ probeSqsQueues }) =>
@@ -250,7 +252,7 @@ export async function startBridge(
           ),
           () => {
             sqs.destroy();
-            sqsData.close();
+            leanSqs.close();
           },
         ),
         startupStop,
@@ -268,7 +270,7 @@ export async function startBridge(
         import("../sources/pubsub/subscriber-api.ts"),
         import("../sources/pubsub/pubsub-source.ts"),
       ]);
-      const api = createSubscriberApi(
+      const untracedApi = createSubscriberApi(
         {
           projectId: pubsub.project,
           emulatorHost: pubsub.emulatorHost,
@@ -284,6 +286,7 @@ export async function startBridge(
         },
         { callTimeoutMs: 30_000 },
       );
+      const api = tracer === undefined ? untracedApi : tracedSubscriberApi(untracedApi, tracer);
       await unlessStopped(
         refuseOnProbeProblems(
           import("../sources/pubsub/probe.ts").then(({ probePubSub }) => probePubSub(api, pubsub)),

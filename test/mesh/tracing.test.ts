@@ -88,6 +88,9 @@ it("SQS on ElasticMQ with tracing on: records continue their source traces; the 
   const processes = collector.spans.filter((span) => span.name.startsWith("process "));
   const creates = collector.spans.filter((span) => span.name.startsWith("create "));
   const sends = collector.spans.filter((span) => span.name.startsWith("send"));
+  const receives = collector.spans.filter((span) => span.name.startsWith("receive "));
+  assert.ok(receives.length > 0, "receive spans exported");
+  assert.ok(receives.every((span) => attribute(span, "messaging.system") === "aws_sqs"));
   t.diagnostic(
     `collector got ${collector.spans.length} spans: ${processes.length} process, ${sends.length} send, ${creates.length} create; ${[...collector.contentTypes].join(", ")}`,
   );

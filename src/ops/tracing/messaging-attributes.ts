@@ -45,3 +45,12 @@ export function createAttributes(topic: string): Attributes {
     "messaging.destination.name": topic,
   };
 }
+
+export function receiveAttributes(source: SourceDescription): Attributes {
+  return {
+    "messaging.system": source.system,
+    "messaging.operation.type": "receive",
+    "messaging.operation.name": "receive",
+    [source.system === "gcp_pubsub" ? "messaging.destination.subscription.name" : "messaging.destination.name"]: source.name,
+  };
+}

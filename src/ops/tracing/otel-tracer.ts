@@ -17,8 +17,14 @@ import {
 } from "@opentelemetry/sdk-trace";
 import type { OutRecord, RecordSink } from "../../pipeline/records.ts";
 import type { SourceMessage } from "../../sources/source.ts";
-import type { BatchTracer } from "./batch-tracer.ts";
-import { createAttributes, describeSource, processAttributes, sendAttributes } from "./messaging-attributes.ts";
+import type { BatchTracer, ReceiveSource } from "./batch-tracer.ts";
+import {
+  createAttributes,
+  describeSource,
+  processAttributes,
+  receiveAttributes,
+  sendAttributes,
+} from "./messaging-attributes.ts";
 import { formatTraceparent, remoteSpanContext } from "./trace-context.ts";
 
 export interface OtelTracerOptions {
@@ -67,6 +73,31 @@ export class OtelBatchTracer implements BatchTracer {
         throw error;
       },
     );
+  }
+
+  async receive<T extends readonly unknown[]>(source: ReceiveSource, call: () => Promise<T>): Promise<T> {
+    const span = this.#tracer.startSpan(
+      `receive ${source.name}`,
+      { kind: SpanKind.CLIENT, root: true, attributes: receiveAttributes(source) },
+      ROOT_CONTEXT,
+    );
+    let result: T;
+    try {
+      result = await call();
+    } catch (error) {
+      // A receive cut short by shutdown is not a failure; it leaves no span, like an empty one.
+      if (!(error instanceof Error && error.name === "AbortError")) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorName(error) });
+        span.end();
+      }
+      throw error;
+    }
+    // Never ended, an empty receive's span is never exported (the SDK keeps nothing of it).
+    if (result.length > 0) {
+      span.setAttribute("messaging.batch.message_count", result.length);
+      span.end();
+    }
+    return result;
   }
 
   sink(inner: RecordSink): RecordSink {

@@ -10,12 +10,15 @@ import { orderPlacedTopic } from "../../../catalog/topics.ts";
 import { silentLogger } from "../../../src/ops/log.ts";
 import { BridgeMetrics } from "../../../src/ops/metrics.ts";
 import { OtelBatchTracer } from "../../../src/ops/tracing/otel-tracer.ts";
+import { tracedSqsDataPlane, tracedSubscriberApi } from "../../../src/ops/tracing/traced-receives.ts";
 import { Pipeline } from "../../../src/pipeline/pipeline.ts";
 import type { OutRecord, RecordSink } from "../../../src/pipeline/records.ts";
 import type { EnvelopeIdentity, PipelineStages } from "../../../src/pipeline/stages.ts";
 import { KafkaSendError } from "../../../src/sink/errors.ts";
 import { pubsubEnvelopeReader } from "../../../src/sources/pubsub/envelope-reader.ts";
+import type { SubscriberApi } from "../../../src/sources/pubsub/subscriber-api.ts";
 import type { SourceMessage } from "../../../src/sources/source.ts";
+import type { SqsDataPlane, SqsReceivedMessage } from "../../../src/sources/sqs/data-plane/data-plane.ts";
 import { sqsEnvelopeReader } from "../../../src/sources/sqs/envelope-reader.ts";
 
 const key = createSecretKey(Buffer.alloc(32, 1));
@@ -197,6 +200,62 @@ describe("tracing", () => {
     const failed = sends.find((span) => span.status.code === SpanStatusCode.ERROR);
     assert.equal(failed?.status.message, "KafkaSendError");
     assert.equal(sends.filter((span) => span.status.code !== SpanStatusCode.ERROR).length, 1);
+  });
+
+  it("receive spans: one per SQS receive or Pub/Sub pull that returned messages, none for empty or aborted ones", async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new OtelBatchTracer({ serviceName: "meshbridge-test", sampleRatio: 1, exporter, batching: false });
+    const answers: (readonly SqsReceivedMessage[] | Error)[] = [
+      [{ MessageId: "a" }, { MessageId: "b" }],
+      [],
+      Object.assign(new Error("aborted"), { name: "AbortError" }),
+      Object.assign(new Error("throttled"), { name: "ThrottlingException" }),
+    ];
+    const fake: SqsDataPlane = {
+      receive: async () => {
+        const next = answers.shift()!;
+        if (next instanceof Error) throw next;
+        return next;
+      },
+      deleteBatch: async () => [],
+      changeVisibilityBatch: async () => [],
+    };
+    const data = tracedSqsDataPlane(fake, tracer);
+    const request = {
+      queueUrl: "http://sqs.local/123/orders",
+      maxMessages: 10,
+      waitTimeSeconds: 0,
+      visibilityTimeoutSeconds: 30,
+      systemAttributes: [],
+    };
+    assert.equal((await data.receive(request)).length, 2);
+    assert.equal((await data.receive(request)).length, 0);
+    await assert.rejects(data.receive(request), { name: "AbortError" });
+    await assert.rejects(data.receive(request), { name: "ThrottlingException" });
+    const pulls = tracedSubscriberApi(
+      { pull: async () => [{} as never, {} as never, {} as never] } as unknown as SubscriberApi,
+      tracer,
+    );
+    assert.equal((await pulls.pull("projects/p/subscriptions/billing", 10)).length, 3);
+    await tracer.flush();
+    const receives = byName(exporter.getFinishedSpans(), "receive ");
+    assert.deepEqual(
+      receives.map((span) => [
+        span.name,
+        span.kind,
+        span.attributes["messaging.system"],
+        span.attributes["messaging.batch.message_count"] ?? null,
+        span.status.code,
+      ]),
+      [
+        ["receive orders", SpanKind.CLIENT, "aws_sqs", 2, SpanStatusCode.UNSET],
+        ["receive orders", SpanKind.CLIENT, "aws_sqs", null, SpanStatusCode.ERROR],
+        ["receive billing", SpanKind.CLIENT, "gcp_pubsub", 3, SpanStatusCode.UNSET],
+      ],
+    );
+    assert.equal(receives[1]!.status.message, "ThrottlingException");
+    assert.equal(receives[0]!.attributes["messaging.destination.name"], "orders");
+    assert.equal(receives[2]!.attributes["messaging.destination.subscription.name"], "billing");
   });
 
   it("off: the pipeline without a tracer copies the upstream traceparent unchanged", async () => {
