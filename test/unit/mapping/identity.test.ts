@@ -54,14 +54,3 @@ test("cloudEventId equals uuidV5 of the documented name, ASCII or not, short or 
     assert.equal(cloudEventId(tenant, id, index), uuidV5(ns, `${tenant}\u0000${id}\u0000${index}`), JSON.stringify([tenant, id]));
   }
 });
-
-test("cloudEventId costs well under 10 µs per call", () => {
-  const n = 50_000;
-  const start = process.hrtime.bigint();
-  let sink = 0;
-  for (let i = 0; i < n; i++) sink += cloudEventId("tenant-042", `le-1a2b-${i}`, i & 1).length;
-  const micros = Number(process.hrtime.bigint() - start) / 1000 / n;
-  assert.equal(sink, 36 * n);
-  // Generous bound for loaded CI machines; measured ≈0.6 µs on the project machine.
-  assert.ok(micros < 10, `${micros.toFixed(2)} µs per call`);
-});

@@ -49,6 +49,6 @@ describe("sleep", () => {
   it("resolves false without waiting when the signal is already aborted", async () => {
     const started = performance.now();
     assert.equal(await sleep(10_000, AbortSignal.abort()), false);
-    assert.ok(performance.now() - started < 100);
+    assert.ok(performance.now() - started < 5000, "the 10 s wait never started");
   });
 });
