@@ -136,7 +136,7 @@ export async function startBridgeProcess(
       if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) total += Number(line.split(" ").pop());
     return total;
   };
-  return {
+  const started: BridgeProcess = {
     child,
     opsPort,
     logs,
@@ -158,7 +158,18 @@ export async function startBridgeProcess(
       await exited;
     },
   };
+  const keys = config.keys as { file?: unknown } | undefined;
+  const list = startedBridges.get(deployment.prefix) ?? [];
+  list.push({ bridge: started, keyFile: typeof keys?.file === "string" ? keys.file : undefined });
+  startedBridges.set(deployment.prefix, list);
+  return started;
 }
+
+/**
+ * Every bridge process a test started, by its deployment's prefix, with the key file it read:
+ * their logs stay here after they exit, for the telemetry scans after a fault scenario.
+ */
+export const startedBridges = new Map<string, { readonly bridge: BridgeProcess; readonly keyFile: string | undefined }[]>();
 
 export interface StartingBridge {
   readonly child: ChildProcess;

@@ -39,6 +39,11 @@ export interface ScenarioResult {
   readonly duplicateBound: number;
   /** Records of an ordered source group written to a partition before an earlier one of the group. */
   readonly orderViolations: number;
+  /**
+   * Telemetry canary: plaintext values and key bytes found in the bridges' logs, /metrics or the
+   * dead-letter records of the scenario (must be 0); absent where the scenario scanned nothing.
+   */
+  readonly telemetryLeaks?: number;
   /** Free text: what the scenario measured (in flight at the kill, RSS ratio, ...). */
   readonly notes?: string;
 }
@@ -54,6 +59,17 @@ export interface SentItem {
   readonly bodies: readonly string[];
   /** Position in the ordered group it was published in, if the source keeps that group's order. */
   readonly ordered?: { readonly group: string; readonly position: number };
+  /** Values that exist only inside its encrypted payload (the telemetry canary looks for them). */
+  readonly plaintexts?: readonly string[];
+}
+
+/** Personal data in a plain legacy event: e-mail addresses, which appear nowhere but in its payload. */
+function plaintextValues(value: unknown, found: string[] = []): string[] {
+  if (typeof value === "string") {
+    if (value.length >= 8 && /^[^@\s]+@[^@\s]+\.[a-z]+$/i.test(value)) found.push(value);
+  } else if (Array.isArray(value)) for (const entry of value) plaintextValues(entry, found);
+  else if (typeof value === "object" && value !== null) for (const entry of Object.values(value)) plaintextValues(entry, found);
+  return found;
 }
 
 /** Sent items for sealed events, from the expectation computed for them. */
@@ -75,6 +91,7 @@ export function sealedItems(
       ceIds: ceIdsByEvent.get(event.eventId) ?? [],
       expectDeadLetter: expected.deadLetters.has(event.eventId),
       bodies: [event.envelope],
+      plaintexts: plaintextValues(event.plain),
       ...(order === undefined ? {} : { ordered: order }),
     };
   });

@@ -31,6 +31,7 @@ export function rowProblems(result: ScenarioResult): string[] {
   if (result.orderViolations !== 0) problems.push(`${result.orderViolations} order violations`);
   if (result.inBoth !== 0) problems.push(`${result.inBoth} both in Kafka and dead-lettered`);
   if (result.misrouted !== 0) problems.push(`${result.misrouted} misrouted`);
+  if ((result.telemetryLeaks ?? 0) > 0) problems.push(`${result.telemetryLeaks} telemetry leaks`);
   if (result.duplicates > result.duplicateBound) {
     problems.push(`${result.duplicates} duplicates over the bound ${result.duplicateBound}`);
   }
@@ -59,4 +60,5 @@ export function recordScenario(t: TestContext, accounting: Accounting, explainLo
     result.duplicates <= result.duplicateBound,
     `${result.scenario}: ${result.duplicates} duplicates, bound ${result.duplicateBound}`,
   );
+  assert.equal(result.telemetryLeaks ?? 0, 0, `${result.scenario}: payload plaintext or key bytes in telemetry (see notes)`);
 }

@@ -4,6 +4,7 @@
 import type { Deployment } from "../../support/deployment.ts";
 import { RecordCollector } from "../../support/records.ts";
 import { type Accounting, type AccountingInput, account } from "./accounting.ts";
+import { scanTelemetry } from "./canary.ts";
 
 export interface ScenarioAccounting extends Omit<AccountingInput, "catalog" | "deadLetters"> {
   readonly deployment: Deployment;
@@ -21,7 +22,14 @@ export async function accountScenario(options: ScenarioAccounting): Promise<Acco
     await collector.waitFor(() => compute().result.lost === 0, options.timeoutMs ?? 120_000);
     // Copies written after the last first copy (a redelivery still settling) count too.
     await collector.waitFor(() => false, 2_000);
-    return compute();
+    const accounting = compute();
+    // The canary: nothing of a payload or a key in the logs, metrics or dead letters.
+    const scan = await scanTelemetry(options.deployment, options.items, collector.deadLetters);
+    const canary =
+      `canary: ${scan.needles} plaintext values and key encodings over ${scan.logLines} log lines, ` +
+      `${scan.deadLetters} dead letters and /metrics: ${scan.leaks} hits${scan.where.length === 0 ? "" : ` (${scan.where.join("; ")})`}`;
+    const notes = accounting.result.notes === undefined ? canary : `${accounting.result.notes}; ${canary}`;
+    return { ...accounting, result: { ...accounting.result, telemetryLeaks: scan.leaks, notes } };
   } finally {
     if (options.collector === undefined) await collector.close();
   }

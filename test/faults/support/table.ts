@@ -13,6 +13,7 @@ const columns: readonly { readonly title: string; readonly width: number; readon
   { title: "misr", width: 5, value: (r) => String(r.misrouted) },
   { title: "dups", width: 11, value: (r) => `${r.duplicates}<=${r.duplicateBound}` },
   { title: "order", width: 5, value: (r) => String(r.orderViolations) },
+  { title: "leak", width: 4, value: (r) => (r.telemetryLeaks === undefined ? "-" : String(r.telemetryLeaks)) },
 ];
 
 function cells(values: readonly string[]): string {
@@ -40,7 +41,8 @@ export function formatTable(results: readonly ScenarioResult[], problemsOf: (r: 
   lines.push(
     "no-src: never reached the source (publish failed); kafka: all its records in Kafka; dlq: dead-lettered; " +
       "filt: mapped to no record by design; lost = sent - no-src - kafka - dlq - filt; both: in Kafka and the DLQ; " +
-      "misr: on the wrong side; dups: events delivered more than once (same ce_id) <= bound; order: records before an earlier one of their ordered group",
+      "misr: on the wrong side; dups: events delivered more than once (same ce_id) <= bound; order: records before an earlier one of their ordered group; " +
+      "leak: payload plaintext or key bytes found in the bridges' logs, /metrics or dead letters (telemetry canary)",
   );
   return lines.join("\n");
 }
