@@ -133,27 +133,42 @@ describe("docs/operations.md, every command as written", () => {
     assert.match(result.stdout, /differs: review the diff above/, "the first diff reports the missing subjects");
   });
 
-  it("Rotate a key and Add a tenant: after the rollout, events of the new version and the new tenant arrive, and the old version still decrypts", async (t) => {
+  it("Rotate a key, Add a tenant, Replay: events of the new version dead-lettered before the rollout are replayed, the new tenant and the old version arrive", async (t) => {
+    // The replica running before the rotation (it read the key file at start).
+    const before = await startBridgeProcess(deployment, config, "ops-guide-before");
     succeeded("rotate", run("rotate"));
-    succeeded("add-tenant", run("add-tenant"));
-    const keys = JSON.parse(readFileSync(join(work, "keys.json"), "utf8")) as { tenants: Record<string, Record<string, string>> };
-    assert.equal(Buffer.from(keys.tenants["tenant-0001"]?.["3"] ?? "", "base64").length, 32, "tenant-0001 has key version 3");
-    assert.equal(Buffer.from(keys.tenants["tenant-0042"]?.["1"] ?? "", "base64").length, 32, "tenant-0042 has key version 1");
-
-    // The rollout: a bridge started on the edited key file.
-    bridge = await startBridgeProcess(deployment, config, "ops-guide");
+    const keys = (): { tenants: Record<string, Record<string, string>> } =>
+      JSON.parse(readFileSync(join(work, "keys.json"), "utf8"));
+    assert.equal(Buffer.from(keys().tenants["tenant-0001"]?.["3"] ?? "", "base64").length, 32, "tenant-0001 has key version 3");
     const keyFor = (tenant: string, version: number) => {
-      const key = keys.tenants[tenant]?.[String(version)];
+      const key = keys().tenants[tenant]?.[String(version)];
       if (key === undefined) throw new Error(`no key ${tenant} v${version}`);
       return createSecretKey(Buffer.from(key, "base64"));
     };
     const seed = Date.now() % 1e9;
+    // A seed of their own per call: events of one tenant and version never repeat an event id.
+    let calls = 0;
     const sealed = (tenant: string, version: number, count: number): SealedEvent[] => [
-      ...legacyStream({ tenants: [tenant], keyVersions: [version], count, seed: seed + version, targetBytes: 0, keyFor }),
+      ...legacyStream({ tenants: [tenant], keyVersions: [version], count, seed: seed + 1000 * ++calls, targetBytes: 0, keyFor }),
     ];
-    const events = [...sealed("tenant-0001", 3, 20), ...sealed("tenant-0042", 1, 20), ...legacyEvents(world, 20, seed)];
+    // A producer switched to version 3 before the rollout: the old replica dead-letters those.
+    const early = sealed("tenant-0001", 3, 20);
+    const earlyExpected = expectedRecords(early, deployment.prefix);
+    assert.equal(await publishToSqsWorld(world, early, { rate: 500, concurrency: 4 }), early.length);
+    await before.waitForMetric("meshbridge_dead_lettered_total", early.length - earlyExpected.zeroOutputEvents, 120_000);
+    assert.equal(await before.stop(), 0);
+
+    succeeded("add-tenant", run("add-tenant"));
+    assert.equal(Buffer.from(keys().tenants["tenant-0042"]?.["1"] ?? "", "base64").length, 32, "tenant-0042 has key version 1");
+    // The rollout: a replica started on the edited key file.
+    bridge = await startBridgeProcess(deployment, config, "ops-guide");
+    const events = [...sealed("tenant-0042", 1, 20), ...legacyEvents(world, 20, seed), ...sealed("tenant-0001", 3, 10)];
     assert.equal(await publishToSqsWorld(world, events, { rate: 500, concurrency: 4 }), events.length);
-    const expected = expectedRecords(events, deployment.prefix);
+
+    const replay = run("replay");
+    succeeded("replay", replay);
+    assert.match(replay.stdout, /UnknownKeyVersion/, "inspect names the error class");
+    const expected = expectedRecords([...early, ...events], deployment.prefix);
     const { catalog, deadLetters } = await collectRecords(
       deployment,
       (records) => tally(expected.records, records).missing.length === 0,
@@ -161,18 +176,20 @@ describe("docs/operations.md, every command as written", () => {
     );
     const { missing, duplicates } = tally(expected.records, catalog);
     t.diagnostic(
-      `${events.length} events, ${catalog.length} records, ${duplicates} duplicates, ${deadLetters.length} dead letters`,
+      `${early.length} dead-lettered before the rollout and replayed, ${events.length} after it: ${catalog.length} records, ` +
+        `${duplicates} duplicates, ${deadLetters.length} dead letters`,
     );
-    assert.deepEqual(missing, [], "every record of the rotated version, the new tenant and the old version");
-    assert.equal(deadLetters.length, 0, "nothing dead-lettered");
+    assert.deepEqual(missing, [], "every record: the replayed version-3 events, the new tenant, the old version");
+    assert.equal(duplicates, 0, "the dry run produced nothing, the replay each record once");
   });
 
-  it("Watch it: readiness and the source counters of the running replica", () => {
+  it("Watch it: readiness, the source counters and the status page of the running replica", () => {
     assert.ok(bridge !== undefined, "runs after the rollout step");
     const result = run("watch", { OPS: `http://127.0.0.1:${bridge.opsPort}` });
     succeeded("watch", result);
     assert.match(result.stdout, /^ready/m);
     assert.match(result.stdout, /^meshbridge_source_messages_acked_total(\{[^}]*\})? [1-9]/m);
+    assert.match(result.stdout, /^<title>meshbridge status<\/title>$/m);
   });
 
   it("the guide's files are where it says", () => {
