@@ -114,7 +114,13 @@ function kafkaTls(tls: BridgeConfig["kafka"]["tls"]): boolean | TlsConnectionOpt
 }
 
 /** Retries the registry check while the registry is unreachable; any other failure is fatal. */
-async function loadEncoderWithRetry(config: BridgeConfig, catalog: CatalogModule, log: Logger, stop: AbortSignal) {
+async function loadEncoderWithRetry(
+  config: BridgeConfig,
+  catalog: CatalogModule,
+  log: Logger,
+  stop: AbortSignal,
+  onUnreachable: (reason: string) => void,
+) {
   const client = registryClientFor(config.registry);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -125,6 +131,7 @@ async function loadEncoderWithRetry(config: BridgeConfig, catalog: CatalogModule
       if (!(error instanceof RegistryUnavailableError)) throw error;
       if (stop.aborted) throw new StartupStopped("schema registry unreachable");
       const delayMs = backoffDelay(REGISTRY_BACKOFF, attempt);
+      onUnreachable(`${error.message} (attempt ${attempt}; retrying)`);
       log.warn("schema registry unreachable at start-up; retrying", { attempt, delayMs, error: error.message });
       if (!(await sleep(delayMs, stop))) throw new StartupStopped("schema registry unreachable");
     }
@@ -177,7 +184,10 @@ export async function startBridge(
     const catalog = await unlessStopped(loadCatalogModule(config.catalog.module), startupStop, "loading the catalog");
     log.info("catalog loaded", { catalog: catalog.name, topics: catalog.topics.length, mappers: catalog.mappers.length });
     keyring = await unlessStopped(createKeyring(config), startupStop, "loading keys");
-    const encoder = await loadEncoderWithRetry(config, catalog, log, startupStop);
+    const encoder = await loadEncoderWithRetry(config, catalog, log, startupStop, (reason) => {
+      health.reason = reason;
+    });
+    health.reason = "starting: connecting to Kafka and the sources";
     log.info("schemas verified", { subjects: encoder.topics.length });
     sink = new KafkaSink({
       bootstrapBrokers: config.kafka.bootstrapBrokers,
