@@ -27,7 +27,9 @@ const RESET_MS = 12_000;
 /** A record carries its producer's clock: the time between taking a key and sending. */
 const SEND_SLACK_MS = 3_000;
 
-it("6 KMS throttled then unreachable: keys only within their age, retried, nothing lost, nothing undecrypted", { timeout: 300_000 }, async (t) => {
+it("6 KMS throttled then unreachable: keys only within their age, retried, nothing lost, nothing undecrypted", {
+  timeout: 300_000,
+}, async (t) => {
   const deployment = await isolatedDeployment("f6-kms");
   const world = await provisionSqsWorld(deployment, 3, { queue: "moto-sns", keys: "aws-kms" });
   const proxy = await startKmsProxy(meshEndpoints.awsEndpoint);

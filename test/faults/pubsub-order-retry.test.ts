@@ -8,17 +8,17 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { it } from "node:test";
-import type { CollectedRecord } from "../support/records.ts";
+import { meshEndpoints } from "../../infra/stack/ports.ts";
 import { startBridgeProcess } from "../support/bridge.ts";
 import { expectedRecords } from "../support/expected.ts";
+import type { CollectedRecord } from "../support/records.ts";
 import { legacyEvents } from "../support/worlds.ts";
+import type { FeedLedger } from "./support/feeders.ts";
 import { feedPubSub } from "./support/feeders.ts";
-import { startKmsProxy } from "./support/kms-proxy.ts";
 import { wrapStaticKeys } from "./support/kms-keys.ts";
+import { startKmsProxy } from "./support/kms-proxy.ts";
 import { recordScenario } from "./support/results.ts";
 import { accountFeed, provisionTwoClouds, twoCloudConfig } from "./support/two-clouds.ts";
-import { meshEndpoints } from "../../infra/stack/ports.ts";
-import type { FeedLedger } from "./support/feeders.ts";
 
 const EVENTS = 600;
 const FAIL_MS = 10_000;
@@ -43,7 +43,9 @@ function produceOrderViolations(records: readonly CollectedRecord[], ledger: Fee
     let latest = entries[0];
     for (const entry of entries.slice(1)) {
       if (latest !== undefined && entry.at < latest.at) {
-        violations.push(`${group}: ${entry.eventId} (#${entry.position}) produced before ${latest.eventId} (#${latest.position})`);
+        violations.push(
+          `${group}: ${entry.eventId} (#${entry.position}) produced before ${latest.eventId} (#${latest.position})`,
+        );
       }
       if (latest === undefined || entry.at > latest.at) latest = entry;
     }
@@ -52,7 +54,12 @@ function produceOrderViolations(records: readonly CollectedRecord[], ledger: Fee
 }
 
 it("8 Pub/Sub: a transient failure on one event of an ordering key holds the later ones", { timeout: 300_000 }, async (t) => {
-  const run = await provisionTwoClouds("f8-order", { sqsTenants: 1, pubsubTenants: 2, orderedEvery: 1, orderingKeysPerTenant: 2 });
+  const run = await provisionTwoClouds("f8-order", {
+    sqsTenants: 1,
+    pubsubTenants: 2,
+    orderedEvery: 1,
+    orderingKeysPerTenant: 2,
+  });
   t.after(() => run.close());
   const wrapped = await wrapStaticKeys(run.gcp.keys.bridgeKeyFile, join(run.deployment.directory, "gcp.kms-keys.json"));
   const proxy = await startKmsProxy(meshEndpoints.awsEndpoint);
@@ -81,7 +88,10 @@ it("8 Pub/Sub: a transient failure on one event of an ordering key holds the lat
   await run.collector.waitFor(() => false, 3_000);
   assert.equal(await bridge.stop(), 0, "the bridge stops cleanly");
 
-  const accounting = accountFeed(run, run.gcp, feed.ledger, { scenario: "8 transient failure in an ordering key / pubsub", duplicateBound: 0 });
+  const accounting = accountFeed(run, run.gcp, feed.ledger, {
+    scenario: "8 transient failure in an ordering key / pubsub",
+    duplicateBound: 0,
+  });
   const eventOf = new Map(
     [...expectedRecords(feed.ledger.offered, run.deployment.prefix).records].map(([ceId, record]) => [ceId, record.eventId]),
   );

@@ -28,7 +28,9 @@ async function probe(port: number, path: string): Promise<{ status: number; body
   return { status: response.status, body: await response.text() };
 }
 
-it("5 registry unreachable at start-up (not ready, says why), killed during the run: nothing lost", { timeout: 300_000 }, async (t) => {
+it("5 registry unreachable at start-up (not ready, says why), killed during the run: nothing lost", {
+  timeout: 300_000,
+}, async (t) => {
   const run = await provisionTwoClouds("f5-registry", { sqsTenants: 3, pubsubTenants: 3 });
   t.after(() => run.close());
   const gate = await shutTcpGate({ host: "127.0.0.1", port: ports.registry });

@@ -9,9 +9,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startBridgeProcess } from "../support/bridge.ts";
 import { legacyEvents } from "../support/worlds.ts";
 import { feedPubSub, feedSqs } from "./support/feeders.ts";
+import { recordScenario } from "./support/results.ts";
 import { pauseServer, resumeServer } from "./support/stack.ts";
 import { accountFeed, provisionTwoClouds, receivedCounts, twoCloudConfig } from "./support/two-clouds.ts";
-import { recordScenario } from "./support/results.ts";
 
 after(() => resumeServer("kafka"));
 
@@ -58,7 +58,11 @@ it("3 processing slower than the lease: leases extended, no early redelivery, no
   const notes = (redeliveries: number): string =>
     `Kafka frozen ${FREEZE_MS / 1000} s, lease 10 s; up to ${inFlightDuringFreeze} in flight during the freeze; ${redeliveries} redeliveries`;
   const rows = [
-    accountFeed(run, run.aws, sqs.ledger, { scenario: "3 slower than the lease / sqs", duplicateBound: 0, notes: notes(sqsRedeliveries) }),
+    accountFeed(run, run.aws, sqs.ledger, {
+      scenario: "3 slower than the lease / sqs",
+      duplicateBound: 0,
+      notes: notes(sqsRedeliveries),
+    }),
     accountFeed(run, run.gcp, pubsub.ledger, {
       scenario: "3 slower than the lease / pubsub",
       duplicateBound: 0,

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { meshEndpoints } from "../../../infra/stack/ports.ts";
+import { runningPid } from "../../../infra/stack/process.ts";
 import type { StaticKeyFile } from "../../../src/crypto/static-keyring.ts";
 import { deletePubSubWorld, type PubSubWorldFile } from "../../../tools/simulator/pubsub-world.ts";
 import type { WorldFile } from "../../../tools/simulator/world.ts";
@@ -19,9 +20,11 @@ import { type Accounting, account, sealedItems } from "./accounting.ts";
 import type { FeedLedger } from "./feeders.ts";
 import { recordScenario } from "./results.ts";
 
-/** Google's emulator where installed (it enforces ack deadlines), else pstest. */
+/** Google's emulator where the stack runs it (it enforces ack deadlines), else pstest. */
 export const pubsubHost: string =
-  googlePubSubServer.skip === false ? googlePubSubServer.emulatorHost : meshEndpoints.pubsubEmulatorHost;
+  googlePubSubServer.skip === false && runningPid("pubsub-google") !== undefined
+    ? googlePubSubServer.emulatorHost
+    : meshEndpoints.pubsubEmulatorHost;
 
 export interface TwoClouds {
   readonly deployment: Deployment;
