@@ -137,3 +137,15 @@ export function feedPubSub(
     },
   );
 }
+
+/** One ledger for several feeds of a source (phases of a scenario), in the order given. */
+export function mergedLedger(...ledgers: readonly FeedLedger[]): FeedLedger {
+  const merged = newLedger();
+  for (const ledger of ledgers) {
+    merged.offered.push(...ledger.offered);
+    for (const [id, sourceId] of ledger.accepted) merged.accepted.set(id, sourceId);
+    for (const [id, order] of ledger.ordered) merged.ordered.set(id, order);
+    merged.failedCalls += ledger.failedCalls;
+  }
+  return merged;
+}

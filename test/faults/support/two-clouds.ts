@@ -49,7 +49,8 @@ export interface TwoCloudOptions {
 export async function provisionTwoClouds(label: string, options: TwoCloudOptions): Promise<TwoClouds> {
   const host = options.pubsubHost ?? pubsubHost;
   const deployment = await isolatedDeployment(label);
-  const aws = await provisionSqsWorld(deployment, options.sqsTenants);
+  // A suffix of its own: both worlds write their key files into the deployment directory.
+  const aws = await provisionSqsWorld(deployment, options.sqsTenants, { suffix: "-aws" });
   const gcp = await provisionPubSubWorld(deployment, {
     tenants: options.pubsubTenants,
     keyVersions: 2,
