@@ -194,6 +194,8 @@ export async function startBridge(
       clientId: config.kafka.clientId,
       tls: kafkaTls(config.kafka.tls),
       sasl: config.kafka.sasl,
+      requestTimeoutMs: config.kafka.requestTimeoutSeconds * 1000,
+      deliveryTimeoutMs: config.kafka.deliveryTimeoutSeconds * 1000,
     });
     const topics = deployedCatalog(catalog.topics, config.kafka.topicPrefix).map((entry) => entry.topic);
     await unlessStopped(sink.start([...topics, config.kafka.deadLetterTopic]), startupStop, "connecting to Kafka");

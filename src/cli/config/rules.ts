@@ -11,6 +11,12 @@ export function checkRules(config: RawConfig): ConfigIssue[] {
       message: "expected true when kafka.sasl is set (SASL would send the credentials in clear text), got false",
     });
   }
+  if (kafka.deliveryTimeoutSeconds < kafka.requestTimeoutSeconds) {
+    issues.push({
+      path: "kafka.deliveryTimeoutSeconds",
+      message: `expected at least kafka.requestTimeoutSeconds (${kafka.requestTimeoutSeconds}), got ${kafka.deliveryTimeoutSeconds}`,
+    });
+  }
   if ((registry.username === undefined) !== (registry.password === undefined)) {
     const missing = registry.username === undefined ? "username" : "password";
     const given = missing === "username" ? "password" : "username";

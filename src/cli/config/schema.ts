@@ -52,6 +52,13 @@ export const kafkaSchema = section(
       about("brokers to bootstrap from (`MB_KAFKA_BOOTSTRAP`, comma-separated, overrides)"),
     ),
     clientId: v.optional(patterned(/^\S+$/, "a client id without spaces", "Kafka client id"), "meshbridge"),
+    requestTimeoutSeconds: integer(1, 300, 30, "how long one broker request (a produce) may go unanswered"),
+    deliveryTimeoutSeconds: integer(
+      1,
+      3600,
+      120,
+      "upper bound from a send to its outcome, retries included (Java's `delivery.timeout.ms`); at least `requestTimeoutSeconds`. A send that runs out is retried with back-off, its source messages kept leased, never acked or dead-lettered",
+    ),
     deadLetterTopic: v.optional(
       patterned(
         /^[a-zA-Z0-9._-]{1,249}$/,

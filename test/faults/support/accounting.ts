@@ -28,8 +28,13 @@ export interface ScenarioResult {
   readonly inBoth: number;
   /** Events that ended on the other side than expected (a healthy one dead-lettered, or the reverse). */
   readonly misrouted: number;
-  /** Copies beyond the first, of catalog records (same ce_id) and dead letters (same source message). */
+  /**
+   * Events delivered more than once (a record with a second copy under the same ce_id, or a second
+   * dead letter): in the unit of the bound, source messages.
+   */
   readonly duplicates: number;
+  /** Record copies beyond the first (an event of several records counts each). */
+  readonly duplicateRecords: number;
   /** The most duplicates the scenario allows (e.g. the in-flight count at a kill). */
   readonly duplicateBound: number;
   /** Records of an ordered source group written to a partition before an earlier one of the group. */
@@ -127,14 +132,17 @@ export function account(input: AccountingInput): Accounting {
   let deadLettered = 0;
   let filtered = 0;
   let duplicates = 0;
+  let duplicateRecords = 0;
   const lostIds: string[] = [];
   const inBothIds: string[] = [];
   const misroutedIds: string[] = [];
   for (const item of input.items) {
     const dead = deadCopies.get(item.id) ?? 0;
     const found = item.ceIds.filter((ceId) => copies.has(ceId)).length;
-    for (const ceId of item.ceIds) duplicates += Math.max(0, (copies.get(ceId) ?? 0) - 1);
-    duplicates += Math.max(0, dead - 1);
+    let extra = Math.max(0, dead - 1);
+    for (const ceId of item.ceIds) extra += Math.max(0, (copies.get(ceId) ?? 0) - 1);
+    duplicateRecords += extra;
+    if (extra > 0) duplicates++;
     const complete = item.ceIds.length > 0 && found === item.ceIds.length;
     if (dead > 0 && found > 0) inBothIds.push(item.id);
     if (dead > 0) deadLettered++;
@@ -162,6 +170,7 @@ export function account(input: AccountingInput): Accounting {
       inBoth: inBothIds.length,
       misrouted: misroutedIds.length,
       duplicates,
+      duplicateRecords,
       duplicateBound: input.duplicateBound,
       orderViolations: orderViolationsSeen.length,
       ...(input.notes === undefined ? {} : { notes: input.notes }),

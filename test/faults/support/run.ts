@@ -26,6 +26,7 @@ const args = process.argv.slice(2);
 const soak = args.includes("--soak");
 const keepStack = args.includes("--keep-stack");
 const files = args.filter((arg) => !arg.startsWith("--"));
+if (soak) process.env.MB_FAULTS_SOAK = "1";
 
 const ownPorts = Object.keys(portVariables).every((name) => (process.env[name] ?? "") === "");
 if (ownPorts) {

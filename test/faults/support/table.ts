@@ -40,7 +40,7 @@ export function formatTable(results: readonly ScenarioResult[], problemsOf: (r: 
   lines.push(
     "no-src: never reached the source (publish failed); kafka: all its records in Kafka; dlq: dead-lettered; " +
       "filt: mapped to no record by design; lost = sent - no-src - kafka - dlq - filt; both: in Kafka and the DLQ; " +
-      "misr: on the wrong side; dups: extra copies (same ce_id) <= bound; order: records before an earlier one of their ordered group",
+      "misr: on the wrong side; dups: events delivered more than once (same ce_id) <= bound; order: records before an earlier one of their ordered group",
   );
   return lines.join("\n");
 }

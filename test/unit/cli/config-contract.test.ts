@@ -183,6 +183,13 @@ const cases: [string, string, Json, string, RegExp][] = [
     "kafka.tls",
     /expected true when kafka.sasl is set/,
   ],
+  [
+    "kafka.deliveryTimeoutSeconds",
+    "shorter than one request (cross-field)",
+    withValue("kafka.deliveryTimeoutSeconds", 5),
+    "kafka.deliveryTimeoutSeconds",
+    /expected at least kafka.requestTimeoutSeconds \(30\), got 5/,
+  ],
   // registry
   ["registry", "an unknown key", withValue("registry.user", "x"), "registry.user", /unknown setting/],
   ["registry", "a number for the URL", withValue("registry.url", 8081), "registry.url", /expected an http\(s\) URL, got 8081/],

@@ -80,6 +80,7 @@ it("counts kafka, dlq, filtered, lost, never reached, duplicates and tells them 
       inBoth: 0,
       misrouted: 0,
       duplicates: 2,
+      duplicateRecords: 2,
       duplicateBound: 2,
       orderViolations: 0,
     },
@@ -125,6 +126,7 @@ it("order: first copies per partition by offset; a replayed copy is a duplicate,
     duplicateBound: 2,
   });
   assert.equal(result.duplicates, 2);
+  assert.equal(result.duplicateRecords, 2);
   assert.equal(result.orderViolations, 1);
   assert.match(orderViolationsSeen[0] ?? "", /t\/1@\d+: group other position 0 after 1/);
   assert.deepEqual(rowProblems(result), ["1 order violations"]);
