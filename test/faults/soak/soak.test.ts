@@ -17,7 +17,15 @@ import { type Feeder, feedPubSub, feedSqs } from "../support/feeders.ts";
 import { recreatePubSubWorld, recreateQueue } from "../support/recreate.ts";
 import { recordScenario } from "../support/results.ts";
 import { killServer, restartServer } from "../support/stack.ts";
-import { accountFeed, provisionTwoClouds, receivedCounts, twoCloudConfig } from "../support/two-clouds.ts";
+import {
+  accountFeed,
+  explainLost,
+  lostInRestarts,
+  notYetReceived,
+  provisionTwoClouds,
+  type ServerRestart,
+  twoCloudConfig,
+} from "../support/two-clouds.ts";
 
 const MINUTES = Number(process.env.MB_SOAK_MINUTES ?? "3");
 const RATE = Number(process.env.MB_SOAK_RATE ?? "20");
@@ -44,8 +52,8 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
     feedSqs(run.aws, legacyEvents(run.aws, total, 1201), RATE),
     feedPubSub(run.gcp, legacyEvents(run.gcp, total, 1202), RATE, run.pubsubHost),
   ];
-  /** Offered index of the last restart of each cloud's server: what was accepted before it may have died with it. */
-  const boundary = [0, 0];
+  /** Each cloud's source-server restarts: what was accepted before one may have died with it. */
+  const restarts: [ServerRestart[], ServerRestart[]] = [[], []];
   let duplicateBound = 0;
   let emulatorTurn = 0;
   const began = Date.now();
@@ -69,6 +77,7 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
       await registerCatalogSchemas(catalogTopics, meshEndpoints.registryUrl, () => {}, run.deployment.prefix);
     } else {
       const cloud = emulatorTurn++ % 2;
+      const kill = { killOffered: feeders[cloud]!.ledger.offered.length, killLog: logs().length };
       if (cloud === 0) {
         what = "elasticmq";
         await killServer("elasticmq");
@@ -80,7 +89,7 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
         await restartServer("pubsub");
         await recreatePubSubWorld(run.gcp, run.pubsubHost);
       }
-      boundary[cloud] = feeders[cloud]!.ledger.offered.length;
+      restarts[cloud]!.push({ ...kill, readyOffered: feeders[cloud]!.ledger.offered.length });
     }
     const [sqsRow, pubsubRow] = [run.aws, run.gcp].map((world, cloud) =>
       accountFeed(run, world, feeders[cloud]!.ledger, { scenario: "", duplicateBound: 0 }),
@@ -94,16 +103,7 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
   await Promise.all(feeders.map((feeder) => feeder.stop()));
 
   // Everything accepted after a server's last restart, and all not lost in one, must arrive.
-  const settled = (): boolean => {
-    const received = receivedCounts(logs());
-    return feeders.every((feeder, cloud) =>
-      feeder.ledger.offered
-        .slice(boundary[cloud])
-        .every(
-          (event) => !feeder.ledger.accepted.has(event.eventId) || received.has(feeder.ledger.accepted.get(event.eventId) ?? ""),
-        ),
-    );
-  };
+  const settled = (): boolean => feeders.every((feeder, cloud) => notYetReceived(feeder.ledger, restarts[cloud]!, logs()) === 0);
   for (const deadline = Date.now() + 240_000; !settled() && Date.now() < deadline; ) await sleep(1_000);
   await run.collector.waitFor(
     () =>
@@ -118,14 +118,7 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
   assert.equal(await bridge.stop(), 0, "the last bridge stops cleanly");
 
   function wiped(cloud: number): Set<string> {
-    const received = receivedCounts(logs());
-    const feeder = feeders[cloud]!;
-    const ids = new Set<string>();
-    for (const event of feeder.ledger.offered.slice(0, boundary[cloud])) {
-      if (feeder.ledger.accepted.has(event.eventId) && !received.has(feeder.ledger.accepted.get(event.eventId) ?? ""))
-        ids.add(event.eventId);
-    }
-    return ids;
+    return lostInRestarts(feeders[cloud]!.ledger, restarts[cloud]!, logs());
   }
   const minutes = `${MINUTES} min, ${bridges.length} bridges`;
   const rows = [run.aws, run.gcp].map((world, cloud) =>
@@ -136,5 +129,5 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
       notes: `${minutes}; ${feeders[cloud]!.ledger.failedCalls} send calls refused; ${wiped(cloud).size} accepted then lost in a server restart before the bridge saw them`,
     }),
   );
-  for (const row of rows) recordScenario(t, row);
+  for (const [cloud, row] of rows.entries()) recordScenario(t, row, explainLost(feeders[cloud]!.ledger, logs()));
 });
