@@ -10,13 +10,14 @@ import { it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { catalogTopics } from "../../../catalog/index.ts";
 import { meshEndpoints } from "../../../infra/stack/ports.ts";
+import { services } from "../../../infra/stack/services.ts";
 import { registerCatalogSchemas } from "../../../src/cli/commands/schemas.ts";
 import { type BridgeProcess, startBridgeProcess } from "../../support/bridge.ts";
 import { legacyEvents } from "../../support/worlds.ts";
 import { type Feeder, feedPubSub, feedSqs } from "../support/feeders.ts";
 import { recreatePubSubWorld, recreateQueue } from "../support/recreate.ts";
 import { recordScenario } from "../support/results.ts";
-import { killServer, restartServer } from "../support/stack.ts";
+import { killServer, restartServer, type StackServer } from "../support/stack.ts";
 import {
   accountFeed,
   explainLost,
@@ -30,6 +31,22 @@ import {
 const MINUTES = Number(process.env.MB_SOAK_MINUTES ?? "3");
 const RATE = Number(process.env.MB_SOAK_RATE ?? "20");
 const FAULTS = ["bridge", "broker", "registry", "emulator"] as const;
+
+/**
+ * restartServer, waiting up to 4 minutes in all: on a loaded machine the broker's log recovery
+ * after a SIGKILL can outlast the stack's start timeout (90 s; seen: 95 s).
+ */
+async function restart(name: StackServer): Promise<void> {
+  try {
+    await restartServer(name);
+  } catch (error) {
+    const service = services.find((candidate) => candidate.name === name);
+    for (const deadline = Date.now() + 150_000; Date.now() < deadline; await sleep(1_000)) {
+      if (await (service?.healthy() ?? Promise.resolve(false)).catch(() => false)) return;
+    }
+    throw error;
+  }
+}
 
 it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker, registry, emulator)`, {
   timeout: (MINUTES + 10) * 60_000,
@@ -70,10 +87,10 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
     } else if (fault === "broker") {
       duplicateBound += await bridge.metric("meshbridge_in_flight_messages").catch(() => 0);
       await killServer("kafka");
-      await restartServer("kafka");
+      await restart("kafka");
     } else if (fault === "registry") {
       await killServer("registry");
-      await restartServer("registry");
+      await restart("registry");
       await registerCatalogSchemas(catalogTopics, meshEndpoints.registryUrl, () => {}, run.deployment.prefix);
     } else {
       const cloud = emulatorTurn++ % 2;
@@ -81,12 +98,12 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
       if (cloud === 0) {
         what = "elasticmq";
         await killServer("elasticmq");
-        await restartServer("elasticmq");
+        await restart("elasticmq");
         await recreateQueue(run.aws);
       } else {
         what = "pstest";
         await killServer("pubsub");
-        await restartServer("pubsub");
+        await restart("pubsub");
         await recreatePubSubWorld(run.gcp, run.pubsubHost);
       }
       restarts[cloud]!.push({ ...kill, readyOffered: feeders[cloud]!.ledger.offered.length });
