@@ -13,8 +13,9 @@ import { expectedRecords } from "../support/expected.ts";
 import { legacyEvents } from "../support/worlds.ts";
 import { type Feeder, feedPubSub, feedSqs, mergedLedger } from "./support/feeders.ts";
 import { recordScenario } from "./support/results.ts";
+import { receivedCounts } from "./support/server-runs.ts";
 import { pauseServer, resumeServer } from "./support/stack.ts";
-import { accountFeed, provisionTwoClouds, receivedCounts, twoCloudConfig } from "./support/two-clouds.ts";
+import { accountFeed, provisionTwoClouds, twoCloudConfig } from "./support/two-clouds.ts";
 
 after(() => resumeServer("kafka"));
 

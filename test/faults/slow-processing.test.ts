@@ -10,8 +10,9 @@ import { startBridgeProcess } from "../support/bridge.ts";
 import { legacyEvents } from "../support/worlds.ts";
 import { feedPubSub, feedSqs } from "./support/feeders.ts";
 import { recordScenario } from "./support/results.ts";
+import { receivedCounts } from "./support/server-runs.ts";
 import { pauseServer, resumeServer } from "./support/stack.ts";
-import { accountFeed, provisionTwoClouds, receivedCounts, twoCloudConfig } from "./support/two-clouds.ts";
+import { accountFeed, provisionTwoClouds, twoCloudConfig } from "./support/two-clouds.ts";
 
 after(() => resumeServer("kafka"));
 

@@ -17,16 +17,9 @@ import { legacyEvents } from "../../support/worlds.ts";
 import { type Feeder, feedPubSub, feedSqs } from "../support/feeders.ts";
 import { recreatePubSubWorld, recreateQueue } from "../support/recreate.ts";
 import { recordScenario } from "../support/results.ts";
+import { lostInRestarts, notYetReceived, type ServerRestart } from "../support/server-runs.ts";
 import { killServer, restartServer, type StackServer } from "../support/stack.ts";
-import {
-  accountFeed,
-  explainLost,
-  lostInRestarts,
-  notYetReceived,
-  provisionTwoClouds,
-  type ServerRestart,
-  twoCloudConfig,
-} from "../support/two-clouds.ts";
+import { accountFeed, explainLost, provisionTwoClouds, twoCloudConfig } from "../support/two-clouds.ts";
 
 const MINUTES = Number(process.env.MB_SOAK_MINUTES ?? "3");
 const RATE = Number(process.env.MB_SOAK_RATE ?? "20");
