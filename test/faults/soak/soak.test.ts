@@ -13,6 +13,7 @@ import { meshEndpoints } from "../../../infra/stack/ports.ts";
 import { services } from "../../../infra/stack/services.ts";
 import { registerCatalogSchemas } from "../../../src/cli/commands/schemas.ts";
 import { type BridgeProcess, startBridgeProcess } from "../../support/bridge.ts";
+import { RecordCollector } from "../../support/records.ts";
 import { legacyEvents } from "../../support/worlds.ts";
 import { type Feeder, feedPubSub, feedSqs } from "../support/feeders.ts";
 import { recreatePubSubWorld, recreateQueue } from "../support/recreate.ts";
@@ -51,6 +52,9 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
   const run = await provisionTwoClouds("soak", { sqsTenants: 5, pubsubTenants: 5, pubsubHost: meshEndpoints.pubsubEmulatorHost });
   t.after(() => run.close());
   const config = twoCloudConfig(run, { sqs: { waitTimeSeconds: 2 } });
+  // A reader of the topics that dies with the broker: opened again (from the beginning) after each restart.
+  let collector: RecordCollector = run.collector;
+  t.after(() => collector.close().catch(() => undefined));
   const bridges: BridgeProcess[] = [];
   const logs = (): string[] => bridges.flatMap((bridge) => bridge.logs);
   let bridge = await startBridgeProcess(run.deployment, config, "soak-0");
@@ -81,6 +85,9 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
       duplicateBound += await bridge.metric("meshbridge_in_flight_messages").catch(() => 0);
       await killServer("kafka");
       await restart("kafka");
+      const dead = collector;
+      collector = await RecordCollector.open(run.deployment);
+      await dead.close().catch(() => undefined);
     } else if (fault === "registry") {
       await killServer("registry");
       await restart("registry");
@@ -102,7 +109,7 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
       restarts[cloud]!.push({ ...kill, readyOffered: feeders[cloud]!.ledger.offered.length });
     }
     const [sqsRow, pubsubRow] = [run.aws, run.gcp].map((world, cloud) =>
-      accountFeed(run, world, feeders[cloud]!.ledger, { scenario: "", duplicateBound: 0 }),
+      accountFeed(run, world, feeders[cloud]!.ledger, { scenario: "", duplicateBound: 0 }, collector),
     );
     const line = (name: string, row: typeof sqsRow, cloud: number): string =>
       `${name} ${row!.result.sent} sent, ${feeders[cloud]!.ledger.accepted.size} accepted, ${row!.result.inKafka + row!.result.filtered} in Kafka`;
@@ -115,16 +122,21 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
   // Everything accepted after a server's last restart, and all not lost in one, must arrive.
   const settled = (): boolean => feeders.every((feeder, cloud) => notYetReceived(feeder.ledger, restarts[cloud]!, logs()) === 0);
   for (const deadline = Date.now() + 240_000; !settled() && Date.now() < deadline; ) await sleep(1_000);
-  await run.collector.waitFor(
+  await collector.waitFor(
     () =>
       [run.aws, run.gcp].every(
         (world, cloud) =>
-          accountFeed(run, world, feeders[cloud]!.ledger, { scenario: "", duplicateBound: 0, notAccepted: wiped(cloud) }).result
-            .lost === 0,
+          accountFeed(
+            run,
+            world,
+            feeders[cloud]!.ledger,
+            { scenario: "", duplicateBound: 0, notAccepted: wiped(cloud) },
+            collector,
+          ).result.lost === 0,
       ),
     120_000,
   );
-  await run.collector.waitFor(() => false, 3_000);
+  await collector.waitFor(() => false, 3_000);
   assert.equal(await bridge.stop(), 0, "the last bridge stops cleanly");
 
   function wiped(cloud: number): Set<string> {
@@ -132,12 +144,18 @@ it(`soak: ${MINUTES} min at ${RATE}/s per cloud, a kill a minute (bridge, broker
   }
   const minutes = `${MINUTES} min, ${bridges.length} bridges`;
   const rows = [run.aws, run.gcp].map((world, cloud) =>
-    accountFeed(run, world, feeders[cloud]!.ledger, {
-      scenario: `soak ${MINUTES} min / ${cloud === 0 ? "sqs" : "pubsub"}`,
-      duplicateBound,
-      notAccepted: wiped(cloud),
-      notes: `${minutes}; ${feeders[cloud]!.ledger.failedCalls} send calls refused; ${wiped(cloud).size} accepted then lost in a server restart before the bridge saw them`,
-    }),
+    accountFeed(
+      run,
+      world,
+      feeders[cloud]!.ledger,
+      {
+        scenario: `soak ${MINUTES} min / ${cloud === 0 ? "sqs" : "pubsub"}`,
+        duplicateBound,
+        notAccepted: wiped(cloud),
+        notes: `${minutes}; ${feeders[cloud]!.ledger.failedCalls} send calls refused; ${wiped(cloud).size} accepted then lost in a server restart before the bridge saw them`,
+      },
+      collector,
+    ),
   );
   for (const [cloud, row] of rows.entries()) recordScenario(t, row, explainLost(feeders[cloud]!.ledger, logs()));
 });

@@ -125,7 +125,13 @@ export interface RowOptions {
 }
 
 /** The fault-table row of one cloud's feed: what it offered, what its source took, what Kafka has. */
-export function accountFeed(run: TwoClouds, world: WorldFile | PubSubWorldFile, ledger: FeedLedger, row: RowOptions): Accounting {
+export function accountFeed(
+  run: TwoClouds,
+  world: WorldFile | PubSubWorldFile,
+  ledger: FeedLedger,
+  row: RowOptions,
+  collector: RecordCollector = run.collector,
+): Accounting {
   const tenants = new Set(world.tenants);
   const events = ledger.offered;
   const expected = expectedRecords(events, run.deployment.prefix);
@@ -135,8 +141,8 @@ export function accountFeed(run: TwoClouds, world: WorldFile | PubSubWorldFile, 
     scenario: row.scenario,
     items,
     accepted,
-    catalog: run.collector.records.filter((record) => tenants.has(record.tenant)),
-    deadLetters: run.collector.deadLetters,
+    catalog: collector.records.filter((record) => tenants.has(record.tenant)),
+    deadLetters: collector.deadLetters,
     duplicateBound: row.duplicateBound,
     ...(row.notes === undefined ? {} : { notes: row.notes }),
   });
