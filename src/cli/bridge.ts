@@ -107,7 +107,7 @@ async function loadEncoderWithRetry(
       return encoder;
     } catch (error) {
       if (!(error instanceof RegistryUnavailableError)) throw error;
-      readiness.registryFailed(error.message);
+      readiness.registryFailed(`${error.message} (attempt ${attempt}; retrying)`);
       if (stop.aborted) throw new StartupStopped("schema registry unreachable");
       const delayMs = backoffDelay(REGISTRY_BACKOFF, attempt);
       log.warn("schema registry unreachable at start-up; retrying", { attempt, delayMs, error: error.message });

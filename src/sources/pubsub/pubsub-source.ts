@@ -372,6 +372,13 @@ export class PubSubSource implements Source {
       batch.push(message);
     }
     this.#counts.received += pulled.length;
+    // Which source messages reached the bridge (tests tell a server's loss from the bridge's).
+    if (this.#log.debugEnabled) {
+      this.#log.debug("Pub/Sub received", {
+        subscription: subscription.name,
+        messageIds: pulled.map((item) => item.messageId).join(","),
+      });
+    }
     if (batch.length === 0) return;
     if (this.#stopping) for (const message of batch) this.#settle(message, false);
     else this.#deliver(batch);
