@@ -101,6 +101,11 @@ for (const source of scenarioSources("sqs")) {
           inFlight: await bridge.metric(IN_FLIGHT),
           timedOut: bridge.logs.filter((line) => line.includes("deliveryTimeoutMs")).length,
         };
+        // Past the producer's timeout (3 s) Kafka counts as unreachable: not ready, and /readyz says so.
+        const readyDuring = await fetch(`http://127.0.0.1:${bridge.opsPort}/readyz`).then(async (r) => ({
+          status: r.status,
+          body: await r.text(),
+        }));
         resumeServer("kafka");
 
         assert.equal(await publishing, fw.sent.length);
@@ -121,6 +126,11 @@ for (const source of scenarioSources("sqs")) {
         });
         for (const line of bridge.logs.filter((entry) => entry.includes('"level":"warn"')).slice(0, 3)) t.diagnostic(line);
         recordScenario(t, accounting, (ids) => fw.explain(ids, bridge.logs));
+        t.diagnostic(`/readyz during the freeze: ${readyDuring.status} ${readyDuring.body.trim()}`);
+        assert.equal(readyDuring.status, 503, "not ready while Kafka is unreachable beyond the producer's timeout");
+        assert.match(readyDuring.body, /kafka unreachable for \d+ s \(producer timeout 3 s\)/);
+        const readyAfter = await fetch(`http://127.0.0.1:${bridge.opsPort}/readyz`);
+        assert.equal(readyAfter.status, 200, "ready again by itself once Kafka answers");
         assert.equal(during.produced, 0, "nothing counts as produced while Kafka cannot acknowledge");
         assert.equal(during.acked, during.skipped, "no source ack while Kafka cannot acknowledge, but for filtered events");
         assert.equal(during.dead, 0, "no dead letter while the DLQ cannot be written");
