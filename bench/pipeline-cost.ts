@@ -102,15 +102,10 @@ async function measureAsync(run: (n: number) => Promise<void>, n: number): Promi
   return best;
 }
 
-let sink = 0; // keeps results alive so the JIT cannot drop the work
-
-async function measureSize(targetBytes: number, iterations: number, pool: number): Promise<SizeCost> {
-  const traffic = makeTraffic(pool, targetBytes);
-  const messages = traffic.messages;
-  const keys = traffic.keyring;
-  const registry = createCatalogRegistry("dead-letter");
+/** The demo catalog's encoder, schema ids 100, 101, … by topic (bench/tracing-cost.ts uses it too). */
+export function benchEncoder(): ReturnType<typeof createCatalogEncoder> {
   // Schema ids are fixed per topic at start-up; any valid id gives the same bytes to copy.
-  const encoder = createCatalogEncoder(
+  return createCatalogEncoder(
     catalogTopics.map((entry, index) => ({
       topic: entry.topic,
       subject: entry.subject,
@@ -118,6 +113,16 @@ async function measureSize(targetBytes: number, iterations: number, pool: number
       schema: entry.schema,
     })),
   );
+}
+
+let sink = 0; // keeps results alive so the JIT cannot drop the work
+
+async function measureSize(targetBytes: number, iterations: number, pool: number): Promise<SizeCost> {
+  const traffic = makeTraffic(pool, targetBytes);
+  const messages = traffic.messages;
+  const keys = traffic.keyring;
+  const registry = createCatalogRegistry("dead-letter");
+  const encoder = benchEncoder();
   const prefixes = new Map(
     catalogTopics.map((entry, index) => [entry.topic, confluentPrefix(100 + index, messageIndexPath(entry.schema))]),
   );

@@ -3,7 +3,7 @@
 // production setup (BatchSpanProcessor) and an exporter that discards, so the figure is the
 // spans' cost, not a collector's. A third of the messages carry a sampled upstream traceparent,
 // as the simulator sends them. Off and on alternate, best of 3 each.
-import { catalogTopics, createCatalogRegistry } from "../catalog/index.ts";
+import { createCatalogRegistry } from "../catalog/index.ts";
 import { openLegacyEnvelope } from "../src/crypto/decrypt.ts";
 import type { LegacyEnvelope } from "../src/envelope/legacy-envelope.ts";
 import { readEnvelope } from "../src/envelope/read.ts";
@@ -15,9 +15,9 @@ import { Pipeline } from "../src/pipeline/pipeline.ts";
 import type { OutRecord, RecordSink } from "../src/pipeline/records.ts";
 import { defaultBackoff } from "../src/pipeline/retry.ts";
 import type { PipelineStages } from "../src/pipeline/stages.ts";
-import { createCatalogEncoder } from "../src/schema/catalog-encoder.ts";
 import type { SourceMessage } from "../src/sources/source.ts";
 import { makeTraffic } from "./events.ts";
+import { benchEncoder } from "./pipeline-cost.ts";
 
 export interface TracingCost {
   readonly offUs: number;
@@ -48,14 +48,7 @@ export async function measureTracingCost(iterations: number): Promise<TracingCos
     index % 3 === 0 ? { ...message, attributes: { ...message.attributes, traceparent: traceparentFor(index) } } : message,
   );
   const registry = createCatalogRegistry("dead-letter");
-  const encoder = createCatalogEncoder(
-    catalogTopics.map((entry, index) => ({
-      topic: entry.topic,
-      subject: entry.subject,
-      schemaId: 100 + index,
-      schema: entry.schema,
-    })),
-  );
+  const encoder = benchEncoder();
   const stages: PipelineStages<LegacyEnvelope> = {
     readEnvelope,
     keys: traffic.keyring,

@@ -122,6 +122,9 @@ export interface Accounting {
   readonly orderViolationsSeen: readonly string[];
   /** ce_ids nobody sent (a record of another scenario, or a made-up id). */
   readonly unexpectedCeIds: readonly string[];
+  /** What was accounted, for the telemetry canary (support/canary.ts). */
+  readonly items: readonly SentItem[];
+  readonly deadLetters: readonly ReadRecord[];
 }
 
 export function account(input: AccountingInput): Accounting {
@@ -197,6 +200,8 @@ export function account(input: AccountingInput): Accounting {
     misroutedIds,
     orderViolationsSeen,
     unexpectedCeIds,
+    items: input.items,
+    deadLetters: input.deadLetters,
   };
 }
 

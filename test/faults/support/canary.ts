@@ -36,18 +36,52 @@ function keyNeedles(file: string): string[] {
   return needles;
 }
 
+interface Haystack {
+  readonly name: string;
+  readonly text: string;
+}
+
+function needlesOf(items: readonly SentItem[], keyFiles: Iterable<string | undefined>): Map<string, string> {
+  const needles = new Map<string, string>();
+  for (const item of items) for (const text of item.plaintexts ?? []) needles.set(text, "payload plaintext");
+  for (const file of new Set(keyFiles))
+    if (file !== undefined) for (const text of keyNeedles(file)) needles.set(text, "key bytes");
+  return needles;
+}
+
+function deadLetterHaystacks(deadLetters: readonly ReadRecord[]): Haystack[] {
+  return deadLetters.map((record) => ({
+    name: "dead-letter record",
+    text: `${[...record.headers.values()].map((value) => value.toString()).join("\n")}\n${record.value.toString("utf8")}`,
+  }));
+}
+
+function search(
+  needles: ReadonlyMap<string, string>,
+  haystacks: readonly Haystack[],
+  logLines: number,
+  deadLetters: number,
+): TelemetryScan {
+  const where: string[] = [];
+  let leaks = 0;
+  for (const haystack of haystacks) {
+    for (const [needle, kind] of needles) {
+      if (!haystack.text.includes(needle)) continue;
+      leaks++;
+      if (where.length < 5) where.push(`${haystack.name}: ${kind}`);
+    }
+  }
+  return { leaks, where, needles: needles.size, logLines, deadLetters };
+}
+
+/** After a scenario of `deployment`: its bridges' logs and live /metrics, and the dead letters. */
 export async function scanTelemetry(
   deployment: Deployment,
   items: readonly SentItem[],
   deadLetters: readonly ReadRecord[],
 ): Promise<TelemetryScan> {
   const bridges = startedBridges.get(deployment.prefix) ?? [];
-  const needles = new Map<string, string>();
-  for (const item of items) for (const text of item.plaintexts ?? []) needles.set(text, "payload plaintext");
-  for (const file of new Set(bridges.map((entry) => entry.keyFile))) {
-    if (file !== undefined) for (const text of keyNeedles(file)) needles.set(text, "key bytes");
-  }
-  const haystacks: { readonly name: string; readonly text: string }[] = [];
+  const haystacks: Haystack[] = [];
   let logLines = 0;
   for (const [index, { bridge }] of bridges.entries()) {
     logLines += bridge.logs.length;
@@ -60,18 +94,33 @@ export async function scanTelemetry(
       haystacks.push({ name: `/metrics of bridge ${index + 1}`, text: metrics });
     }
   }
-  for (const record of deadLetters) {
-    const headers = [...record.headers.values()].map((value) => value.toString()).join("\n");
-    haystacks.push({ name: "dead-letter record", text: `${headers}\n${record.value.toString("utf8")}` });
-  }
-  const where: string[] = [];
-  let leaks = 0;
-  for (const haystack of haystacks) {
-    for (const [needle, kind] of needles) {
-      if (!haystack.text.includes(needle)) continue;
-      leaks++;
-      if (where.length < 5) where.push(`${haystack.name}: ${kind}`);
-    }
-  }
-  return { leaks, where, needles: needles.size, logLines, deadLetters: deadLetters.length };
+  haystacks.push(...deadLetterHaystacks(deadLetters));
+  const needles = needlesOf(
+    items,
+    bridges.map((entry) => entry.keyFile),
+  );
+  return search(needles, haystacks, logLines, deadLetters.length);
+}
+
+/**
+ * For rows accounted without a deployment at hand: the logs of every bridge this test process
+ * started (a test file runs in a process of its own) and the dead letters; no /metrics.
+ */
+export function scanTelemetryOfProcess(items: readonly SentItem[], deadLetters: readonly ReadRecord[]): TelemetryScan {
+  const bridges = [...startedBridges.values()].flat();
+  const haystacks: Haystack[] = bridges.map(({ bridge }, index) => ({
+    name: `log of bridge ${index + 1}`,
+    text: bridge.logs.join("\n"),
+  }));
+  haystacks.push(...deadLetterHaystacks(deadLetters));
+  const logLines = bridges.reduce((sum, { bridge }) => sum + bridge.logs.length, 0);
+  return search(
+    needlesOf(
+      items,
+      bridges.map((entry) => entry.keyFile),
+    ),
+    haystacks,
+    logLines,
+    deadLetters.length,
+  );
 }

@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import type { TestContext } from "node:test";
 import { cacheDir } from "../../../infra/stack/ports.ts";
 import type { Accounting, ScenarioResult } from "./accounting.ts";
+import { scanTelemetryOfProcess } from "./canary.ts";
 import { formatRow } from "./table.ts";
 
 export const resultsFile = process.env.MB_FAULT_RESULTS || join(cacheDir, "fault-results", "latest.jsonl");
@@ -43,7 +44,8 @@ export function rowProblems(result: ScenarioResult): string[] {
  * in order, no event on both sides or the wrong one, duplicates within the bound, no stray ce_id.
  * `explainLost` turns the lost ids into "never reached the bridge" / "lost by the bridge".
  */
-export function recordScenario(t: TestContext, accounting: Accounting, explainLost?: (ids: readonly string[]) => string): void {
+export function recordScenario(t: TestContext, scenario: Accounting, explainLost?: (ids: readonly string[]) => string): void {
+  const accounting = withCanary(scenario);
   const { result } = accounting;
   appendResult(result);
   t.diagnostic(formatRow(result));
@@ -61,4 +63,13 @@ export function recordScenario(t: TestContext, accounting: Accounting, explainLo
     `${result.scenario}: ${result.duplicates} duplicates, bound ${result.duplicateBound}`,
   );
   assert.equal(result.telemetryLeaks ?? 0, 0, `${result.scenario}: payload plaintext or key bytes in telemetry (see notes)`);
+}
+
+/** A row not yet scanned by accountScenario gets the telemetry canary of its test process. */
+function withCanary(accounting: Accounting): Accounting {
+  if (accounting.result.telemetryLeaks !== undefined) return accounting;
+  const scan = scanTelemetryOfProcess(accounting.items, accounting.deadLetters);
+  const canary = `canary: ${scan.needles} plaintext values and key encodings over ${scan.logLines} log lines and ${scan.deadLetters} dead letters: ${scan.leaks} hits${scan.where.length === 0 ? "" : ` (${scan.where.join("; ")})`}`;
+  const notes = accounting.result.notes === undefined ? canary : `${accounting.result.notes}; ${canary}`;
+  return { ...accounting, result: { ...accounting.result, telemetryLeaks: scan.leaks, notes } };
 }
