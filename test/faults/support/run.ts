@@ -33,9 +33,16 @@ const ownPorts = Object.keys(portVariables).every((name) => (process.env[name] ?
 if (ownPorts) {
   for (const [name, port] of Object.entries(portVariables)) process.env[name] = String(port + PORT_OFFSET);
 }
-// Imported after the ports are set: ports.ts reads them once.
-const { cacheDir, repoRoot } = await import("../../../infra/stack/ports.ts");
-if (ownPorts && (process.env.MB_STACK_DIR ?? "") === "") process.env.MB_STACK_DIR = join(cacheDir, "stack-faults");
+// Set before ports.ts is imported, which reads the ports and the stack directory once: were the
+// stack directory read first, it would be the shared mesh's, whose running servers would count as
+// already running here, and none of the fault stack's would be stopped at the end.
+if (ownPorts && (process.env.MB_STACK_DIR ?? "") === "") {
+  const cache = process.env.MB_CACHE_DIR ?? join(import.meta.dirname, "..", "..", "..", ".cache");
+  process.env.MB_STACK_DIR = join(cache, "stack-faults");
+}
+const { cacheDir, repoRoot, stackDir } = await import("../../../infra/stack/ports.ts");
+if (ownPorts && stackDir !== join(cacheDir, "stack-faults"))
+  throw new Error(`fault stack state in ${stackDir}, not the fault stack's`);
 const { runningPid } = await import("../../../infra/stack/process.ts");
 const { report } = await import("./report.ts");
 
