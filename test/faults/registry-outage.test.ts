@@ -9,11 +9,11 @@ import { after, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ports } from "../../infra/stack/ports.ts";
 import { startBridgeProcess } from "../support/bridge.ts";
+import { freePort, shutTcpGate } from "../support/tcp-gate.ts";
 import { legacyEvents } from "../support/worlds.ts";
 import { feedPubSub, feedSqs } from "./support/feeders.ts";
 import { recordScenario } from "./support/results.ts";
 import { killServer, restartServer } from "./support/stack.ts";
-import { freePort, shutTcpGate } from "./support/tcp-gate.ts";
 import { accountFeed, provisionTwoClouds, twoCloudConfig } from "./support/two-clouds.ts";
 
 let registryKilled = false;

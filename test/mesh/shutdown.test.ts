@@ -4,7 +4,7 @@
 // CLI, as deployed. Nothing here touches the shared servers: unreachable means a closed port, a
 // port that accepts and never answers, a proxy the test cuts, or topics Kafka cannot ack for.
 import assert from "node:assert/strict";
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
@@ -14,14 +14,17 @@ import { isolatedDeployment } from "../support/deployment.ts";
 import { expectedRecords } from "../support/expected.ts";
 import { deleteTopics } from "../support/kafka.ts";
 import { meshQueueSqs } from "../support/mesh.ts";
+import { shutTcpGate, type TcpGate } from "../support/tcp-gate.ts";
 import { legacyEvents, provisionPubSubWorld, provisionSqsWorld, publishToSqsWorld } from "../support/worlds.ts";
 
 const GRACE_SECONDS = 3;
 const BOUND_MS = (GRACE_SECONDS + 5) * 1000;
 
 const servers: Server[] = [];
-after(() => {
+const gates: TcpGate[] = [];
+after(async () => {
   for (const server of servers) server.close();
+  await Promise.all(gates.map((gate) => gate.close()));
 });
 
 /** A loopback port nothing listens on (connections are refused). */
@@ -46,28 +49,12 @@ async function silentPort(): Promise<number> {
   return typeof address === "object" && address !== null ? address.port : 0;
 }
 
-/** A TCP proxy to `target` that the test can cut: open connections reset, new ones refused. */
-async function cuttableProxy(target: { host: string; port: number }): Promise<{ port: number; cut(): void }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(target.port, target.host);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("error", () => socket.destroy());
-      socket.on("close", () => sockets.delete(socket));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  return {
-    port: typeof address === "object" && address !== null ? address.port : 0,
-    cut() {
-      server.close();
-      for (const socket of sockets) socket.resetAndDestroy();
-    },
-  };
+/** A TCP proxy to `target`, open, that the test can cut (closed when the file's tests end). */
+async function cuttableProxy(target: { host: string; port: number }): Promise<TcpGate> {
+  const gate = await shutTcpGate(target);
+  gates.push(gate);
+  await gate.open();
+  return gate;
 }
 
 /** SIGTERM, then the exit code and how long the exit took. */
@@ -92,7 +79,7 @@ describe("SIGTERM completes within shutdownGraceSeconds + 5 s", { timeout: 240_0
       aws: { ...(config.aws as object), endpoint: `http://127.0.0.1:${proxy.port}` },
     });
     t.after(() => bridge.child.kill("SIGKILL"));
-    proxy.cut();
+    await proxy.close();
     const failing = (): boolean => bridge.logs.some((line) => line.includes("SQS receive failed; backing off"));
     for (let waited = 0; !failing() && waited < 20_000; waited += 100) await sleep(100);
     assert.ok(failing(), "receives fail and back off");
@@ -128,7 +115,7 @@ describe("SIGTERM completes within shutdownGraceSeconds + 5 s", { timeout: 240_0
       }),
     );
     t.after(() => bridge.child.kill("SIGKILL"));
-    proxy.cut();
+    await proxy.close();
     const failing = (): boolean => bridge.logs.some((line) => line.includes("Pub/Sub pull failed; backing off"));
     for (let waited = 0; !failing() && waited < 20_000; waited += 100) await sleep(100);
     assert.ok(failing(), "pulls fail and back off");

@@ -1,5 +1,6 @@
 // A TCP proxy on a fixed loopback port that starts shut (connections refused, as with a server
-// not up yet) and is opened later, to a target such as the registry; and a free port to name ahead.
+// not up yet), is opened to a target (the registry, a queue server, an emulator) and can be cut
+// again (open connections reset, new ones refused); and a free port to name ahead.
 import { connect, createServer, type Server, type Socket } from "node:net";
 
 export interface TcpGate {
