@@ -16,7 +16,7 @@ async function publish(only: readonly string[], count: number, seed: number): Pr
 }
 
 test("created while running: consumed within two discovery intervals; deleted: released quietly", {
-  timeout: 120_000,
+  timeout: 180_000,
 }, async () => {
   const { world, collector, pubsub } = run;
   const tenants = world.tenants;
@@ -63,6 +63,10 @@ test("created while running: consumed within two discovery intervals; deleted: r
   console.log(`after the deletion: ${running.warnings.length} warning/error lines`, running.warnings.slice(0, 3));
   assert.deepEqual(errors, [], "errors after a deletion");
   assert.ok(running.warnings.length <= 2, `a storm of ${running.warnings.length} warnings after one deletion`);
+  // The other subscriptions' events may still be on their way on a loaded machine: the budget
+  // must come back, by however long that takes, not by a fixed time.
+  const budgetBack = Date.now() + 60_000;
+  while (stats.budget.messages >= 50 && Date.now() < budgetBack) await new Promise((resolve) => setTimeout(resolve, 200));
   assert.ok(stats.budget.messages < 50, `budget not given back after the deletion (${stats.budget.messages} in flight)`);
   await run.stopBridge();
 });

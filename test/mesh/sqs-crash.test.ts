@@ -23,10 +23,15 @@ it("SIGKILL mid-run, restart: zero lost, duplicates counted", async (t) => {
 
   const first = await startBridgeProcess(deployment, config, "first");
   const publishing = publishToSqsWorld(world, sent, { rate: 300, concurrency: 8, ledger });
-  await first.waitForMetric("meshbridge_source_messages_acked_total", 700, 120_000);
-  const ackedBeforeKill = await first.metric("meshbridge_source_messages_acked_total");
-  const inFlightAtKill = await first.metric("meshbridge_in_flight_messages");
-  await first.kill();
+  let ackedBeforeKill: number;
+  let inFlightAtKill: number;
+  try {
+    await first.waitForMetric("meshbridge_source_messages_acked_total", 700, 120_000);
+    ackedBeforeKill = await first.metric("meshbridge_source_messages_acked_total");
+    inFlightAtKill = await first.metric("meshbridge_in_flight_messages");
+  } finally {
+    await first.kill();
+  }
   assert.ok(ackedBeforeKill < sent.length, "killed mid-run");
 
   const second = await startBridgeProcess(deployment, config, "second");

@@ -106,9 +106,39 @@ function spawnBridge(
   const args = [join(repoRoot, "src", "cli", "main.ts"), "run", "--config", configFile];
   const env = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
   // Two calls: spawn's overloads type stdout by the literal given.
-  return stdout === "pipe"
-    ? spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] })
-    : spawn(process.execPath, args, { env, stdio: ["ignore", stdout, "pipe"] });
+  const child =
+    stdout === "pipe"
+      ? spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(process.execPath, args, { env, stdio: ["ignore", stdout, "pipe"] });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  return child;
+}
+
+/**
+ * Bridge processes not yet exited. A test that fails before it stops its bridge would otherwise
+ * leave it running after the test process ends, still consuming the queue (seen in a loaded CI
+ * run): killed when the test process exits.
+ */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/**
+ * /metrics as text. A kept-alive connection the server closes just as the next scrape reuses it
+ * fails that fetch ("other side closed", seen on a loaded machine): such a scrape is tried again
+ * on a new connection, a few times.
+ */
+async function scrape(opsPort: number): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof TypeError)) throw error;
+      await sleep(100);
+    }
+  }
 }
 
 /** Runs `meshbridge run` in a child process and waits until it reports running. */
@@ -130,7 +160,7 @@ export async function startBridgeProcess(
     setTimeout(() => reject(new Error(`bridge not running after 60 s:\n${logs.slice(-10).join("\n")}`)), 60_000).unref();
   });
   const metric = async (name: string): Promise<number> => {
-    const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    const text = await scrape(opsPort);
     let total = 0;
     for (const line of text.split("\n"))
       if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) total += Number(line.split(" ").pop());

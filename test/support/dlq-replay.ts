@@ -9,7 +9,13 @@ import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { meshEndpoints, repoRoot } from "../../infra/stack/ports.ts";
 import { inspectDeadLetters, renderSummary, summaryJson } from "../../src/cli/commands/dlq-inspect.ts";
-import { defaultReplayGroup, type ReplayReport, replayDeadLetters } from "../../src/cli/commands/dlq-replay.ts";
+import {
+  defaultReplayGroup,
+  type ReplayOptions,
+  type ReplayReport,
+  replayDeadLetters,
+  replayExitCode,
+} from "../../src/cli/commands/dlq-replay.ts";
 import { type BridgeConfig, parseConfig } from "../../src/cli/config.ts";
 import { loadCatalogModule } from "../../src/cli/load-catalog.ts";
 import type { ReadRecord } from "../../src/ops/kafka-reader.ts";
@@ -37,7 +43,14 @@ export interface RepairScenario {
 
 const idOf = (record: ReadRecord): string => record.headers.get(dlqHeader.sourceMessageId) ?? record.key;
 
-async function replay(config: BridgeConfig, tenant: string, dryRun: boolean): Promise<ReplayReport> {
+const BATCH = 7;
+
+async function replay(
+  config: BridgeConfig,
+  tenant: string,
+  dryRun: boolean,
+  more: Pick<ReplayOptions, "signal" | "onProgress" | "progressEvery"> = {},
+): Promise<ReplayReport> {
   const filter = { tenant };
   return replayDeadLetters({
     config,
@@ -45,8 +58,9 @@ async function replay(config: BridgeConfig, tenant: string, dryRun: boolean): Pr
     filter,
     group: defaultReplayGroup(config, filter),
     dryRun,
-    batchSize: 7,
+    batchSize: BATCH,
     log: silentLogger,
+    ...more,
   });
 }
 
@@ -104,13 +118,31 @@ export async function runRepairScenario(t: TestContext, scenario: RepairScenario
   assert.equal(dry.produced, fixedExpectation.records.size);
   assert.equal(dry.skippedByFilter, dry.read - dry.replayed);
 
+  // Interrupted (as by Ctrl-C) once two batches were settled: exit code 3, those two batches
+  // committed, the record in hand left for the next run.
+  const interruption = new AbortController();
+  const interrupted = await replay(config, fixed, false, {
+    signal: interruption.signal,
+    progressEvery: 2 * BATCH,
+    onProgress: () => interruption.abort(),
+  });
+  t.diagnostic(`interrupted replay of ${fixed}: ${JSON.stringify(interrupted)}`);
+  assert.equal(interrupted.finished, false);
+  assert.equal(interrupted.stoppedBecause, "interrupted");
+  assert.equal(replayExitCode(interrupted), 3);
+  assert.equal(interrupted.total, dry.total, "the dry run committed nothing: the replay starts where it started");
+  assert.ok(interrupted.read >= 2 * BATCH && interrupted.read < dry.read, `read ${interrupted.read} of ${dry.read}`);
+
+  // Run again: it goes on after the two settled batches, and between them the two runs replay
+  // every selected dead letter once (the catalog check at the end counts each record's copies).
   const first = await replay(config, fixed, false);
-  t.diagnostic(`replay of ${fixed}: ${JSON.stringify(first)}`);
-  assert.equal(first.read, dry.read, "the dry run committed nothing: the replay reads the same records");
-  assert.equal(first.replayed, of(fixed).length);
-  assert.equal(first.produced, fixedExpectation.records.size);
-  assert.equal(first.deadLetteredAgain, fixedFailingAgain);
-  assert.equal(first.skippedByFilter, before.deadLetters.length - of(fixed).length);
+  t.diagnostic(`replay of ${fixed}, resumed: ${JSON.stringify(first)}`);
+  assert.equal(first.finished, true);
+  assert.equal(first.total, dry.total - 2 * BATCH, "resumed after the two batches the interrupted run committed");
+  assert.equal(first.read, first.total);
+  assert.equal(interrupted.replayed + first.replayed, of(fixed).length);
+  assert.equal(interrupted.produced + first.produced, fixedExpectation.records.size);
+  assert.equal(interrupted.deadLetteredAgain + first.deadLetteredAgain, fixedFailingAgain);
 
   // A second run of the same group: nothing left (the re-dead-lettered mapping failures, if any, come back).
   const again = spawnSync("npx", ["meshbridge", "dlq", "replay", "--tenant", fixed, "--json"], {

@@ -130,7 +130,9 @@ export class DeadLetterReader {
     const pending = new Map(this.ranges.map((range) => [range.partition, range]));
     if (pending.size === 0) return;
     const stream = this.#reader.stream;
-    const stop = (): void => void stream.close();
+    // Closed mid-read, the stream ends with an AbortError once the loop below leaves it, which
+    // rejects close(): that is the end this run asked for, and unhandled it would crash the CLI.
+    const stop = (): void => void stream.close().catch(ignoreError);
     signal?.addEventListener("abort", stop, { once: true });
     let idle = setTimeout(() => {
       this.endedIdle = true;
@@ -167,3 +169,5 @@ export class DeadLetterReader {
     return this.#reader.close();
   }
 }
+
+function ignoreError(): void {}

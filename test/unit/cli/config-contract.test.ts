@@ -49,6 +49,9 @@ function full(): Json {
     budget: { maxMessages: 4000, maxBytes: 67108864 },
     http: { port: 9464, host: "0.0.0.0" },
     log: { level: "info" },
+    tracing: { endpoint: "http://otel-collector:4318/v1/traces", serviceName: "meshbridge", sampleRatio: 0.5 },
+    ops: { metrics: { maxSources: 1000, maxTenants: 200, backlogIntervalSeconds: 30 } },
+    memory: { idleTrimSeconds: 15 },
     shutdownGraceSeconds: 25,
   };
 }
@@ -515,6 +518,41 @@ const cases: [string, string, Json, string, RegExp][] = [
     /expected one of debug, info, warn, error, got "verbose"/,
   ],
   ["log", "a number for the level", withValue("log.level", 1), "log.level", /got 1/],
+  // tracing
+  ["tracing", "an unknown key", withValue("tracing.url", "x"), "tracing.url", /unknown setting; expected one of endpoint/],
+  ["tracing", "no endpoint", withValue("tracing.endpoint", undefined), "tracing.endpoint", /got nothing/],
+  [
+    "tracing",
+    "a non-URL endpoint",
+    withValue("tracing.endpoint", "collector:4318"),
+    "tracing.endpoint",
+    /expected an http\(s\) URL/,
+  ],
+  ["tracing", "a sample ratio over 1", withValue("tracing.sampleRatio", 1.5), "tracing.sampleRatio", /got 1.5/],
+  ["tracing", "a string for the sample ratio", withValue("tracing.sampleRatio", "0.5"), "tracing.sampleRatio", /got "0.5"/],
+  ["tracing", "an empty service name", withValue("tracing.serviceName", ""), "tracing.serviceName", /got ""/],
+  // ops.metrics
+  ["ops", "an unknown key", withValue("ops.logs", {}), "ops.logs", /unknown setting; expected one of metrics/],
+  ["ops.metrics", "an unknown key", withValue("ops.metrics.maxSource", 1), "ops.metrics.maxSource", /unknown setting/],
+  ["ops.metrics", "0 sources", withValue("ops.metrics.maxSources", 0), "ops.metrics.maxSources", /from 1 to 100,000, got 0/],
+  [
+    "ops.metrics",
+    "a fractional maxTenants",
+    withValue("ops.metrics.maxTenants", 2.5),
+    "ops.metrics.maxTenants",
+    /expected an integer/,
+  ],
+  [
+    "ops.metrics",
+    "a negative backlog interval",
+    withValue("ops.metrics.backlogIntervalSeconds", -1),
+    "ops.metrics.backlogIntervalSeconds",
+    /from 0 to 3600, got -1/,
+  ],
+  // memory
+  ["memory", "an unknown key", withValue("memory.trim", 1), "memory.trim", /unknown setting; expected one of idleTrimSeconds/],
+  ["memory", "a string for idleTrimSeconds", withValue("memory.idleTrimSeconds", "15"), "memory.idleTrimSeconds", /got "15"/],
+  ["memory", "an hour and a second", withValue("memory.idleTrimSeconds", 3601), "memory.idleTrimSeconds", /got 3601/],
 ];
 
 describe("the configuration contract", () => {
@@ -525,6 +563,9 @@ describe("the configuration contract", () => {
     assert.deepEqual(config.sources.pubsub?.discovery, [{ project: "other", prefix: "legacy-", label: "meshbridge=on" }]);
     assert.equal(config.sources.sqsDiscovery?.discoveryIntervalMs, 30_000);
     assert.deepEqual(config.sources.sqsDiscovery?.rules, [{ prefix: "legacy-", tag: "meshbridge=on" }]);
+    assert.equal(config.tracing?.sampleRatio, 0.5);
+    assert.equal(config.ops.metrics.maxTenants, 200);
+    assert.equal(config.memory.idleTrimSeconds, 15);
   });
 
   it("kafka.tls: true, false and a CA bundle (with servername) are accepted; a CA works with SASL", () => {

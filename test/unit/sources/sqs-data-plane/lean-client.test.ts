@@ -226,10 +226,11 @@ describe("LeanSqsClient", () => {
   });
 
   it("stops a long poll when its signal aborts, with an AbortError and no retry", async () => {
-    handler = () => {}; // a long poll that would last
     const abort = new AbortController();
+    // A long poll that would last: aborted once the server has it (a fixed delay raced the
+    // request on a loaded machine, which then never reached the server).
+    handler = () => setImmediate(() => abort.abort());
     const pending = client().receive({ ...receiveRequest(), waitTimeSeconds: 20 }, abort.signal);
-    setTimeout(() => abort.abort(), 50);
     const error = await pending.catch((caught: unknown) => caught);
     assert.ok(error instanceof Error);
     assert.equal(error.name, "AbortError");
