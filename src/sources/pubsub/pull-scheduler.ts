@@ -2,8 +2,10 @@
 // after its turn a subscription goes to the back of the queue, so one with a backlog of
 // thousands gets one pull per round, exactly like one with a single message (fair by
 // construction). A subscription whose last pull was empty waits before it is asked again
-// (doubling up to a ceiling, so idle ones cost little); one holding its maximum of in-flight
-// messages is parked until some settle. One timer serves every waiting subscription.
+// (doubling up to a ceiling, so idle ones cost little), but one that just had messages is first
+// given a few more turns: a busy subscription often comes back empty between two bursts of its
+// publisher, and a wait there was the bulk of the latency tail (decision 0027). One holding its
+// maximum of in-flight messages is parked until some settle. One timer serves every waiting one.
 // Idle polling is also paced as a whole: with N idle subscriptions, one that has backed off to
 // the ceiling waits at least N / idlePullsPerSecond, so hundreds of quiet subscriptions cost a
 // bounded number of pulls (every pull costs CPU, garbage and, on Google's side, a billed request).
@@ -17,12 +19,19 @@ export interface Slot {
   state: SlotState;
   /** Current idle wait; 0 after a pull that returned messages. */
   idleMs: number;
+  /** Empty pulls in a row since its last messages (from the grace's end when it never had any). */
+  emptyPulls: number;
   /** When an idle slot becomes ready again (epoch ms). */
   dueAtMs: number;
 }
 
 export interface SchedulerOptions {
-  /** First wait after an empty pull. */
+  /**
+   * Empty pulls in a row after a pull that returned messages that go straight back in line (a
+   * turn in the next round) before the subscription starts to wait; 0: the first empty pull waits.
+   */
+  readonly emptyPullsBeforeIdle: number;
+  /** First wait once a subscription backs off. */
   readonly idleMinMs: number;
   /** Longest backoff between pulls of an idle subscription: bounds the latency of a trickle. */
   readonly idleMaxMs: number;
@@ -63,6 +72,8 @@ export class PullScheduler<S extends Slot = Slot> {
   /** Starts scheduling a slot (new subscription): ready at once. */
   add(slot: S): void {
     slot.idleMs = 0;
+    // No grace before it had messages: 500 new idle subscriptions do not pull extra rounds.
+    slot.emptyPulls = this.#options.emptyPullsBeforeIdle;
     this.#makeReady(slot);
   }
 
@@ -84,11 +95,20 @@ export class PullScheduler<S extends Slot = Slot> {
     return new Promise((resolve) => this.#takers.push(resolve));
   }
 
-  /** After a pull: back of the queue if it got messages, a wait if not, parked at its cap. */
+  /**
+   * After a pull: back of the queue if it got messages (or ran dry only just now), a wait if
+   * not, parked at its cap.
+   */
   pulled(slot: S, received: number): void {
     if (slot.state !== "pulling") return;
     if (received > 0) {
       slot.idleMs = 0;
+      slot.emptyPulls = 0;
+      this.#readyOrParked(slot);
+      return;
+    }
+    if (slot.emptyPulls < this.#options.emptyPullsBeforeIdle) {
+      slot.emptyPulls++;
       this.#readyOrParked(slot);
       return;
     }
