@@ -9,6 +9,7 @@
 //   node bench/pubsub-latency-child.ts bare OUT SUBSCRIPTION...
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { BatchTracer, ReceiveSource } from "../src/ops/tracing/batch-tracer.ts";
 import type { OutRecord, RecordSink } from "../src/pipeline/records.ts";
 import type { PulledMessage } from "../src/sources/pubsub/subscriber-api.ts";
@@ -30,9 +31,22 @@ export interface ProbeDump {
   readonly toSend: number[];
   readonly sendMs: number[];
   readonly cpuUs: number;
+  /** Event-loop delay p50/p99/max (ms): how late this process ran what was ready (the machine's share). */
+  readonly loopDelayMs: readonly number[];
 }
 
-const dump: ProbeDump = { pulls: [], toPulled: [], toDelivered: [], toDone: [], toSend: [], sendMs: [], cpuUs: 0 };
+const dump: ProbeDump = {
+  pulls: [],
+  toPulled: [],
+  toDelivered: [],
+  toDone: [],
+  toSend: [],
+  sendMs: [],
+  cpuUs: 0,
+  loopDelayMs: [],
+};
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 let done = 0;
 const cpu0 = process.cpuUsage();
 /** Messages published before this child started are left-overs of an earlier one: not counted. */
@@ -93,7 +107,8 @@ const probeTracer: BatchTracer = {
 
 function finish(out: string): void {
   const cpu = process.cpuUsage(cpu0);
-  writeFileSync(out, JSON.stringify({ ...dump, cpuUs: cpu.user + cpu.system }));
+  const loop = [loopDelay.percentile(50), loopDelay.percentile(99), loopDelay.max].map((ns) => Math.round(ns / 1e6));
+  writeFileSync(out, JSON.stringify({ ...dump, cpuUs: cpu.user + cpu.system, loopDelayMs: loop }));
 }
 
 setInterval(() => process.stdout.write(`COUNT ${done}\n`), 200).unref();

@@ -153,7 +153,7 @@ function summarise(variant: string, round: number, published: number, offeredSec
       `  pulls ${dump.pulls.length} (${empty} empty), ${(full.reduce((a, r) => a + r[3], 0) / Math.max(1, full.length)).toFixed(1)} msgs per non-empty pull, call ms p50/95/99 ${pcts(durations)}, mean in flight ${inFlight.toFixed(1)}`,
       `  per-subscription gap between pulls p50/95/99 ${pcts(gaps)} ms; oldest message's wait before its pull started p50/95/99 ${pcts(waitBefore)}`,
       `  asked ≥ 50 ms late with a message already waiting: ${waitedBackoff.length} pulls (${emptyThenWaited} after an empty pull), ${messagesAfterBackoff} messages, gap p50/99 ${pcts(waitedBackoff)}`,
-      `  pipeline start→send p50/95/99 ${pcts(dump.toSend)} ms; send→Kafka ack ${pcts(dump.sendMs)}; CPU ${(dump.cpuUs / Math.max(1, dump.toPulled.length)).toFixed(0)} µs/event`,
+      `  pipeline start→send p50/95/99 ${pcts(dump.toSend)} ms; send→Kafka ack ${pcts(dump.sendMs)}; CPU ${(dump.cpuUs / Math.max(1, dump.toPulled.length)).toFixed(0)} µs/event; event-loop delay p50/99/max ${dump.loopDelayMs.join("/")} ms`,
     ].join("\n"),
   );
 }
@@ -164,7 +164,9 @@ const subscriptions = Object.values(world.pubsub.tenants).map((route) => route.s
 try {
   let seed = 700;
   for (let round = 1; round <= rounds; round++) {
-    for (const variant of variants) {
+    // Rotated each round: no variant always runs first, or right after the bare loop.
+    const order = variants.map((_, i) => variants[(i + round - 1) % variants.length]!);
+    for (const variant of order) {
       const out = join(BENCH_DIR, `${label}-${variant.replace(/[^a-z0-9]+/gi, "_")}-${round}.json`);
       const [kind, spec] = variant.split(":") as [string, string | undefined];
       const args =

@@ -254,6 +254,12 @@ export const pubsubSourceSchema = section(
       2,
       "empty pulls in a row after one with messages that go straight back in line before the subscription waits `idleMinMs` (0: the first empty pull waits)",
     ),
+    busyWindowMs: integer(
+      0,
+      600_000,
+      1000,
+      "a subscription that had messages within this long waits only `idleMinMs` after an empty pull, without doubling (0: always doubling)",
+    ),
     idleMinMs: integer(
       1,
       60_000,

@@ -43,6 +43,8 @@ export interface PubSubSourceOptions {
   readonly maxInFlightPerSubscription: number;
   /** Empty pulls in a row, after one with messages, before a subscription starts to wait. */
   readonly emptyPullsBeforeIdle: number;
+  /** Had messages within this long: an empty pull waits idleMinMs, without doubling (0: off). */
+  readonly busyWindowMs: number;
   /** Waits between pulls of a subscription whose last pull was empty: doubling from min to max. */
   readonly idleMinMs: number;
   readonly idleMaxMs: number;
@@ -60,6 +62,7 @@ export const defaultPubSubSourceOptions = {
   maxMessagesPerPull: 100,
   maxInFlightPerSubscription: 500,
   emptyPullsBeforeIdle: 2,
+  busyWindowMs: 1000,
   idleMinMs: 100,
   idleMaxMs: 1000,
   idlePullsPerSecond: 100,
@@ -193,6 +196,7 @@ export class PubSubSource implements Source {
     this.#log = log.child({ source: this.name });
     this.#scheduler = new PullScheduler<Subscription>({
       emptyPullsBeforeIdle: options.emptyPullsBeforeIdle,
+      busyWindowMs: options.busyWindowMs,
       idleMinMs: options.idleMinMs,
       idleMaxMs: options.idleMaxMs,
       idlePullsPerSecond: options.idlePullsPerSecond,
@@ -425,6 +429,7 @@ export class PubSubSource implements Source {
       state: "removed",
       idleMs: 0,
       emptyPulls: 0,
+      lastMessagesAtMs: 0,
       dueAtMs: 0,
     };
     this.#subscriptions.set(info.name, subscription);

@@ -21,6 +21,8 @@ export interface Slot {
   idleMs: number;
   /** Empty pulls in a row since its last messages (from the grace's end when it never had any). */
   emptyPulls: number;
+  /** When its last pull with messages answered (epoch ms; 0: never). */
+  lastMessagesAtMs: number;
   /** When an idle slot becomes ready again (epoch ms). */
   dueAtMs: number;
 }
@@ -31,6 +33,11 @@ export interface SchedulerOptions {
    * turn in the next round) before the subscription starts to wait; 0: the first empty pull waits.
    */
   readonly emptyPullsBeforeIdle: number;
+  /**
+   * A subscription that had messages within this long waits only idleMinMs after an empty pull,
+   * without doubling: traffic with gaps is not answered by a growing wait (0: always doubling).
+   */
+  readonly busyWindowMs: number;
   /** First wait once a subscription backs off. */
   readonly idleMinMs: number;
   /** Longest backoff between pulls of an idle subscription: bounds the latency of a trickle. */
@@ -72,6 +79,7 @@ export class PullScheduler<S extends Slot = Slot> {
   /** Starts scheduling a slot (new subscription): ready at once. */
   add(slot: S): void {
     slot.idleMs = 0;
+    slot.lastMessagesAtMs = 0;
     // No grace before it had messages: 500 new idle subscriptions do not pull extra rounds.
     slot.emptyPulls = this.#options.emptyPullsBeforeIdle;
     this.#makeReady(slot);
@@ -104,6 +112,7 @@ export class PullScheduler<S extends Slot = Slot> {
     if (received > 0) {
       slot.idleMs = 0;
       slot.emptyPulls = 0;
+      slot.lastMessagesAtMs = this.#now();
       this.#readyOrParked(slot);
       return;
     }
@@ -112,7 +121,8 @@ export class PullScheduler<S extends Slot = Slot> {
       this.#readyOrParked(slot);
       return;
     }
-    slot.idleMs = Math.min(this.#options.idleMaxMs, slot.idleMs === 0 ? this.#options.idleMinMs : slot.idleMs * 2);
+    const busy = slot.lastMessagesAtMs > 0 && this.#now() - slot.lastMessagesAtMs < this.#options.busyWindowMs;
+    slot.idleMs = busy || slot.idleMs === 0 ? this.#options.idleMinMs : Math.min(this.#options.idleMaxMs, slot.idleMs * 2);
     // Only long-idle subscriptions (at the ceiling) are paced: one that just ran dry keeps the
     // short waits of its backoff, or a moderate load would wait out the pacing between batches.
     const paced = slot.idleMs >= this.#options.idleMaxMs ? this.#pacedIdleMs() : 0;

@@ -2,11 +2,27 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PullScheduler, type Slot } from "../../../src/sources/pubsub/pull-scheduler.ts";
 
-const slot = (name: string): Slot => ({ name, inFlight: 0, state: "removed", idleMs: 0, emptyPulls: 0, dueAtMs: 0 });
+const slot = (name: string): Slot => ({
+  name,
+  inFlight: 0,
+  state: "removed",
+  idleMs: 0,
+  emptyPulls: 0,
+  lastMessagesAtMs: 0,
+  dueAtMs: 0,
+});
 
-function scheduler(now: { ms: number }, cap = 100, idlePullsPerSecond = 0, emptyPullsBeforeIdle = 2) {
+function scheduler(now: { ms: number }, cap = 100, idlePullsPerSecond = 0, emptyPullsBeforeIdle = 2, busyWindowMs = 1000) {
   return new PullScheduler(
-    { emptyPullsBeforeIdle, idleMinMs: 100, idleMaxMs: 1000, idlePullsPerSecond, maxInFlightPerSubscription: cap, tickMs: 10 },
+    {
+      emptyPullsBeforeIdle,
+      busyWindowMs,
+      idleMinMs: 100,
+      idleMaxMs: 1000,
+      idlePullsPerSecond,
+      maxInFlightPerSubscription: cap,
+      tickMs: 10,
+    },
     () => now.ms,
   );
 }
@@ -194,7 +210,7 @@ test("a subscription that never had messages waits at its first empty pull (idle
 
 test("emptyPullsBeforeIdle 0: the first empty pull after messages waits idleMinMs (the former rule)", async () => {
   const now = { ms: 0 };
-  const s = scheduler(now, 100, 0, 0);
+  const s = scheduler(now, 100, 0, 0, 0);
   const a = slot("a");
   s.add(a);
   assert.equal(await s.take(), a);
@@ -203,4 +219,41 @@ test("emptyPullsBeforeIdle 0: the first empty pull after messages waits idleMinM
   s.pulled(a, 0);
   assert.equal(a.state, "idle");
   assert.equal(a.dueAtMs, 100);
+});
+
+test("within busyWindowMs of its last messages a subscription waits idleMinMs, without doubling; after it, doubling", async () => {
+  const now = { ms: 1 };
+  const s = scheduler(now, 100, 0, 0, 1000);
+  const a = slot("a");
+  s.add(a);
+  assert.equal(await s.take(), a);
+  s.pulled(a, 5);
+  const waits: number[] = [];
+  for (let round = 0; round < 12; round++) {
+    assert.equal(await s.take(), a);
+    s.pulled(a, 0);
+    waits.push(a.dueAtMs - now.ms);
+    now.ms = a.dueAtMs;
+    s.tick();
+  }
+  // Messages at t=1: empty pulls until t=1001 wait 100 ms each; then the backoff doubles.
+  assert.deepEqual(waits, [100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 200, 400]);
+});
+
+test("busyWindowMs 0: doubling from the first empty pull after messages (the former rule)", async () => {
+  const now = { ms: 1 };
+  const s = scheduler(now, 100, 0, 0, 0);
+  const a = slot("a");
+  s.add(a);
+  assert.equal(await s.take(), a);
+  s.pulled(a, 5);
+  const waits: number[] = [];
+  for (let round = 0; round < 4; round++) {
+    assert.equal(await s.take(), a);
+    s.pulled(a, 0);
+    waits.push(a.dueAtMs - now.ms);
+    now.ms = a.dueAtMs;
+    s.tick();
+  }
+  assert.deepEqual(waits, [100, 200, 400, 800]);
 });
