@@ -196,6 +196,7 @@ const policies: Policy[] = [
   { ...base, name: "busy window 1 s", busyWindowMs: 1000 },
   { ...base, name: "grace 1 + busy window 1 s", emptyPullsBeforeIdle: 1, busyWindowMs: 1000 },
   { ...base, name: "grace 2 + busy window 1 s", emptyPullsBeforeIdle: 2, busyWindowMs: 1000 },
+  { ...base, name: "grace 2 + busy window 500 ms", emptyPullsBeforeIdle: 2, busyWindowMs: 500 },
   { ...base, name: "grace 2 + busy 1 s, idleMinMs 50", emptyPullsBeforeIdle: 2, busyWindowMs: 1000, idleMinMs: 50 },
   { ...base, name: "main, idleMinMs 25", idleMinMs: 25 },
   { ...base, name: "grace 2 + busy 1 s, 20 pulls", emptyPullsBeforeIdle: 2, busyWindowMs: 1000, concurrency: 20 },
