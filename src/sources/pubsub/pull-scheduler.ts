@@ -3,9 +3,10 @@
 // thousands gets one pull per round, exactly like one with a single message (fair by
 // construction). A subscription whose last pull was empty waits before it is asked again
 // (doubling up to a ceiling, so idle ones cost little), but one that just had messages is first
-// given a few more turns: a busy subscription often comes back empty between two bursts of its
-// publisher, and a wait there was the bulk of the latency tail (decision 0027). One holding its
-// maximum of in-flight messages is parked until some settle. One timer serves every waiting one.
+// given a few more turns, and within busyWindowMs of its last messages its wait does not double:
+// a busy subscription often comes back empty between two bursts of its publisher, and waits
+// there made the latency tail at moderate rates (decision 0027). One holding its maximum of
+// in-flight messages is parked until some settle. One timer serves every waiting one.
 // Idle polling is also paced as a whole: with N idle subscriptions, one that has backed off to
 // the ceiling waits at least N / idlePullsPerSecond, so hundreds of quiet subscriptions cost a
 // bounded number of pulls (every pull costs CPU, garbage and, on Google's side, a billed request).
