@@ -9,6 +9,8 @@
 // back-offs while messages waited) and the pipeline's split (start → send, send → Kafka ack).
 //
 //   node bench/pubsub-latency-probe.ts [--rate 2000] [--seconds 20] [--rounds 2] [--base /tmp/base] bare base new
+// An older tree for "base": mkdir /tmp/base && git archive COMMIT | tar -x -C /tmp/base &&
+// ln -s "$PWD/node_modules" /tmp/base/node_modules. Results are printed, not written to bench/results.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
