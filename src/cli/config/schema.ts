@@ -248,11 +248,23 @@ export const pubsubSourceSchema = section(
       500,
       "cap per subscription, so one flooded subscription cannot take the whole budget",
     ),
+    emptyPullsBeforeIdle: integer(
+      0,
+      100,
+      2,
+      "empty pulls in a row after one with messages that go straight back in line before the subscription waits `idleMinMs` (0: the first empty pull waits)",
+    ),
+    busyWindowMs: integer(
+      0,
+      600_000,
+      1000,
+      "a subscription that had messages within this long waits only `idleMinMs` after an empty pull, without doubling (0: always doubling)",
+    ),
     idleMinMs: integer(
       1,
       60_000,
       100,
-      "after an empty pull a subscription waits this long, doubling up to `idleMaxMs`; a message resets it",
+      "after its empty pulls a subscription waits this long, doubling up to `idleMaxMs`; a message resets it",
     ),
     idleMaxMs: integer(1, 60_000, 1000, "longest wait of an idle subscription; at least `idleMinMs`"),
     idlePullsPerSecond: integer(

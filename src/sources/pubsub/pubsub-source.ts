@@ -41,6 +41,10 @@ export interface PubSubSourceOptions {
   readonly maxMessagesPerPull: number;
   /** Cap per subscription, so one flooded subscription cannot take the whole budget. */
   readonly maxInFlightPerSubscription: number;
+  /** Empty pulls in a row, after one with messages, before a subscription starts to wait. */
+  readonly emptyPullsBeforeIdle: number;
+  /** Had messages within this long: an empty pull waits idleMinMs, without doubling (0: off). */
+  readonly busyWindowMs: number;
   /** Waits between pulls of a subscription whose last pull was empty: doubling from min to max. */
   readonly idleMinMs: number;
   readonly idleMaxMs: number;
@@ -57,6 +61,8 @@ export const defaultPubSubSourceOptions = {
   pullConcurrency: 16,
   maxMessagesPerPull: 100,
   maxInFlightPerSubscription: 500,
+  emptyPullsBeforeIdle: 2,
+  busyWindowMs: 1000,
   idleMinMs: 100,
   idleMaxMs: 1000,
   idlePullsPerSecond: 100,
@@ -189,6 +195,8 @@ export class PubSubSource implements Source {
     this.name = name ?? `pubsub:${options.project}`;
     this.#log = log.child({ source: this.name });
     this.#scheduler = new PullScheduler<Subscription>({
+      emptyPullsBeforeIdle: options.emptyPullsBeforeIdle,
+      busyWindowMs: options.busyWindowMs,
       idleMinMs: options.idleMinMs,
       idleMaxMs: options.idleMaxMs,
       idlePullsPerSecond: options.idlePullsPerSecond,
@@ -420,6 +428,8 @@ export class PubSubSource implements Source {
       inFlight: 0,
       state: "removed",
       idleMs: 0,
+      emptyPulls: 0,
+      lastMessagesAtMs: 0,
       dueAtMs: 0,
     };
     this.#subscriptions.set(info.name, subscription);

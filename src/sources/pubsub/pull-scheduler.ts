@@ -2,8 +2,11 @@
 // after its turn a subscription goes to the back of the queue, so one with a backlog of
 // thousands gets one pull per round, exactly like one with a single message (fair by
 // construction). A subscription whose last pull was empty waits before it is asked again
-// (doubling up to a ceiling, so idle ones cost little); one holding its maximum of in-flight
-// messages is parked until some settle. One timer serves every waiting subscription.
+// (doubling up to a ceiling, so idle ones cost little), but one that just had messages is first
+// given a few more turns, and within busyWindowMs of its last messages its wait does not double:
+// a busy subscription often comes back empty between two bursts of its publisher, and waits
+// there made the latency tail at moderate rates (decision 0027). One holding its maximum of
+// in-flight messages is parked until some settle. One timer serves every waiting one.
 // Idle polling is also paced as a whole: with N idle subscriptions, one that has backed off to
 // the ceiling waits at least N / idlePullsPerSecond, so hundreds of quiet subscriptions cost a
 // bounded number of pulls (every pull costs CPU, garbage and, on Google's side, a billed request).
@@ -17,12 +20,26 @@ export interface Slot {
   state: SlotState;
   /** Current idle wait; 0 after a pull that returned messages. */
   idleMs: number;
+  /** Empty pulls in a row since its last messages (from the grace's end when it never had any). */
+  emptyPulls: number;
+  /** When its last pull with messages answered (epoch ms; 0: never). */
+  lastMessagesAtMs: number;
   /** When an idle slot becomes ready again (epoch ms). */
   dueAtMs: number;
 }
 
 export interface SchedulerOptions {
-  /** First wait after an empty pull. */
+  /**
+   * Empty pulls in a row after a pull that returned messages that go straight back in line (a
+   * turn in the next round) before the subscription starts to wait; 0: the first empty pull waits.
+   */
+  readonly emptyPullsBeforeIdle: number;
+  /**
+   * A subscription that had messages within this long waits only idleMinMs after an empty pull,
+   * without doubling: traffic with gaps is not answered by a growing wait (0: always doubling).
+   */
+  readonly busyWindowMs: number;
+  /** First wait once a subscription backs off. */
   readonly idleMinMs: number;
   /** Longest backoff between pulls of an idle subscription: bounds the latency of a trickle. */
   readonly idleMaxMs: number;
@@ -63,6 +80,9 @@ export class PullScheduler<S extends Slot = Slot> {
   /** Starts scheduling a slot (new subscription): ready at once. */
   add(slot: S): void {
     slot.idleMs = 0;
+    slot.lastMessagesAtMs = 0;
+    // No grace before it had messages: 500 new idle subscriptions do not pull extra rounds.
+    slot.emptyPulls = this.#options.emptyPullsBeforeIdle;
     this.#makeReady(slot);
   }
 
@@ -84,15 +104,26 @@ export class PullScheduler<S extends Slot = Slot> {
     return new Promise((resolve) => this.#takers.push(resolve));
   }
 
-  /** After a pull: back of the queue if it got messages, a wait if not, parked at its cap. */
+  /**
+   * After a pull: back of the queue if it got messages (or ran dry only just now), a wait if
+   * not, parked at its cap.
+   */
   pulled(slot: S, received: number): void {
     if (slot.state !== "pulling") return;
     if (received > 0) {
       slot.idleMs = 0;
+      slot.emptyPulls = 0;
+      slot.lastMessagesAtMs = this.#now();
       this.#readyOrParked(slot);
       return;
     }
-    slot.idleMs = Math.min(this.#options.idleMaxMs, slot.idleMs === 0 ? this.#options.idleMinMs : slot.idleMs * 2);
+    if (slot.emptyPulls < this.#options.emptyPullsBeforeIdle) {
+      slot.emptyPulls++;
+      this.#readyOrParked(slot);
+      return;
+    }
+    const busy = slot.lastMessagesAtMs > 0 && this.#now() - slot.lastMessagesAtMs < this.#options.busyWindowMs;
+    slot.idleMs = busy || slot.idleMs === 0 ? this.#options.idleMinMs : Math.min(this.#options.idleMaxMs, slot.idleMs * 2);
     // Only long-idle subscriptions (at the ceiling) are paced: one that just ran dry keeps the
     // short waits of its backoff, or a moderate load would wait out the pacing between batches.
     const paced = slot.idleMs >= this.#options.idleMaxMs ? this.#pacedIdleMs() : 0;

@@ -2,11 +2,27 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PullScheduler, type Slot } from "../../../src/sources/pubsub/pull-scheduler.ts";
 
-const slot = (name: string): Slot => ({ name, inFlight: 0, state: "removed", idleMs: 0, dueAtMs: 0 });
+const slot = (name: string): Slot => ({
+  name,
+  inFlight: 0,
+  state: "removed",
+  idleMs: 0,
+  emptyPulls: 0,
+  lastMessagesAtMs: 0,
+  dueAtMs: 0,
+});
 
-function scheduler(now: { ms: number }, cap = 100, idlePullsPerSecond = 0) {
+function scheduler(now: { ms: number }, cap = 100, idlePullsPerSecond = 0, emptyPullsBeforeIdle = 2, busyWindowMs = 1000) {
   return new PullScheduler(
-    { idleMinMs: 100, idleMaxMs: 1000, idlePullsPerSecond, maxInFlightPerSubscription: cap, tickMs: 10 },
+    {
+      emptyPullsBeforeIdle,
+      busyWindowMs,
+      idleMinMs: 100,
+      idleMaxMs: 1000,
+      idlePullsPerSecond,
+      maxInFlightPerSubscription: cap,
+      tickMs: 10,
+    },
     () => now.ms,
   );
 }
@@ -139,4 +155,105 @@ test("a few idle subscriptions are not slowed down by the pacing: the backoff ru
     s.tick();
   }
   assert.deepEqual(waits, [100, 200, 400, 800, 1000]);
+});
+
+test("a subscription that just had messages is not backed off by its first empty pulls; a message resets that", async () => {
+  const now = { ms: 0 };
+  const s = scheduler(now);
+  const busy = slot("busy");
+  const other = slot("other");
+  s.add(busy);
+  s.add(other);
+  const take = async (expected: Slot): Promise<void> => assert.equal(await s.take(), expected);
+  await take(busy);
+  s.pulled(busy, 5);
+  await take(other);
+  s.pulled(other, 5);
+  // Two empty pulls in a row: each time straight back in line, behind the others (round robin).
+  for (let empty = 1; empty <= 2; empty++) {
+    await take(busy);
+    s.pulled(busy, 0);
+    assert.equal(busy.state, "ready", `empty pull ${empty} of a busy subscription: no wait`);
+    assert.equal(busy.idleMs, 0);
+    await take(other);
+    s.pulled(other, 5);
+  }
+  // The third starts the backoff, from idleMinMs.
+  await take(busy);
+  s.pulled(busy, 0);
+  assert.equal(busy.state, "idle");
+  assert.equal(busy.dueAtMs - now.ms, 100);
+  // Messages again: the grace is whole again.
+  now.ms = busy.dueAtMs;
+  s.tick();
+  await take(other);
+  s.pulled(other, 5);
+  await take(busy);
+  s.pulled(busy, 3);
+  await take(other);
+  s.pulled(other, 5);
+  await take(busy);
+  s.pulled(busy, 0);
+  assert.equal(busy.state, "ready");
+});
+
+test("a subscription that never had messages waits at its first empty pull (idle ones cost no extra pulls)", async () => {
+  const now = { ms: 0 };
+  const s = scheduler(now);
+  const idle = slot("idle");
+  s.add(idle);
+  assert.equal(await s.take(), idle);
+  s.pulled(idle, 0);
+  assert.equal(idle.state, "idle");
+  assert.equal(idle.dueAtMs, 100);
+});
+
+test("emptyPullsBeforeIdle 0: the first empty pull after messages waits idleMinMs (the former rule)", async () => {
+  const now = { ms: 0 };
+  const s = scheduler(now, 100, 0, 0, 0);
+  const a = slot("a");
+  s.add(a);
+  assert.equal(await s.take(), a);
+  s.pulled(a, 5);
+  assert.equal(await s.take(), a);
+  s.pulled(a, 0);
+  assert.equal(a.state, "idle");
+  assert.equal(a.dueAtMs, 100);
+});
+
+test("within busyWindowMs of its last messages a subscription waits idleMinMs, without doubling; after it, doubling", async () => {
+  const now = { ms: 1 };
+  const s = scheduler(now, 100, 0, 0, 1000);
+  const a = slot("a");
+  s.add(a);
+  assert.equal(await s.take(), a);
+  s.pulled(a, 5);
+  const waits: number[] = [];
+  for (let round = 0; round < 12; round++) {
+    assert.equal(await s.take(), a);
+    s.pulled(a, 0);
+    waits.push(a.dueAtMs - now.ms);
+    now.ms = a.dueAtMs;
+    s.tick();
+  }
+  // Messages at t=1: empty pulls until t=1001 wait 100 ms each; then the backoff doubles.
+  assert.deepEqual(waits, [100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 200, 400]);
+});
+
+test("busyWindowMs 0: doubling from the first empty pull after messages (the former rule)", async () => {
+  const now = { ms: 1 };
+  const s = scheduler(now, 100, 0, 0, 0);
+  const a = slot("a");
+  s.add(a);
+  assert.equal(await s.take(), a);
+  s.pulled(a, 5);
+  const waits: number[] = [];
+  for (let round = 0; round < 4; round++) {
+    assert.equal(await s.take(), a);
+    s.pulled(a, 0);
+    waits.push(a.dueAtMs - now.ms);
+    now.ms = a.dueAtMs;
+    s.tick();
+  }
+  assert.deepEqual(waits, [100, 200, 400, 800]);
 });
