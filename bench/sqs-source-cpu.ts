@@ -125,7 +125,9 @@ async function sourceDrain(tree: Tree, expected: number): Promise<{ events: numb
 }
 
 for (const tree of loaded) {
-  await tree.baselines.bareSqsDrain(queueUrl, await fill(3000, 1), RECEIVERS, TIMEOUT_MS);
+  // fill() first: it replaces queueUrl.
+  const filled = await fill(3000, 1);
+  await tree.baselines.bareSqsDrain(queueUrl, filled, RECEIVERS, TIMEOUT_MS);
   await sourceDrain(tree, await fill(3000, 2));
 }
 for (let run = 1; run <= runs; run++) {

@@ -157,7 +157,7 @@ export class Http1ResponseParser {
     if (statusCode === 204 || statusCode === 304) {
       this.#framing = "length";
       this.#remaining = 0;
-    } else if (encoding !== undefined && encoding.endsWith("chunked")) {
+    } else if (encoding?.endsWith("chunked") === true) {
       this.#framing = "chunked";
       this.#state = "chunk-size";
       return null;
