@@ -147,7 +147,7 @@ export async function barePubSubDrain(
 }
 
 /** Catalog records for `events` 1 KB legacy events, exactly as the pipeline builds them. */
-function preEncodedRecords(events: number): OutRecord[][] {
+export function preEncodedRecords(events: number): OutRecord[][] {
   const traffic = makeTraffic(Math.min(events, 5000), 1024, 20, 11);
   const registry = createCatalogRegistry("dead-letter");
   const catalog = deployedCatalog(catalogTopics, BENCH_PREFIX);

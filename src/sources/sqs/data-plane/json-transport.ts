@@ -1,12 +1,12 @@
 // One signed AWS JSON 1.0 call to SQS (POST /, x-amz-target: AmazonSQS.<Operation>) over a
-// keep-alive agent with bounded sockets: a deadline per call, the caller's AbortSignal, and the
-// SDK's standard retry (3 attempts, exponential back-off with full jitter) for transient
-// failures. What comes back is the parsed JSON answer, unvalidated: the operations read only
-// the fields they use.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+// keep-alive connection pool per origin with bounded sockets (http1-pool.ts, not node:http:
+// docs/decisions/0025): a deadline per call, the caller's AbortSignal, and the SDK's standard
+// retry (3 attempts, exponential back-off with full jitter) for transient failures. What comes
+// back is the parsed JSON answer, unvalidated: the operations read only the fields they use.
 import type { CachedCredentials, ProvidedIdentity } from "./credentials.ts";
 import { errorFromNetwork, errorFromResponse, malformedResponse, SqsRequestError, timeoutError } from "./errors.ts";
+import { Http1Pool } from "./http1-pool.ts";
+import type { Http1Response } from "./http1-response-parser.ts";
 import { amzDate, SigV4Signer } from "./sigv4.ts";
 
 export interface JsonTransportOptions {
@@ -31,6 +31,8 @@ interface Origin {
   readonly port: number | undefined;
   /** The Host header, as signed. */
   readonly host: string;
+  /** Its connections. */
+  readonly pool: Http1Pool;
 }
 
 export class JsonTransport {
@@ -39,26 +41,23 @@ export class JsonTransport {
   readonly #endpoint: Origin | undefined;
   /** Queue URL → its origin, when there is no endpoint (queue URLs are few and long-lived). */
   readonly #origins = new Map<string, Origin>();
-  readonly #http: HttpAgent;
-  readonly #https: HttpsAgent;
+  readonly #maxSockets: number;
+  readonly #pools: Http1Pool[] = [];
   readonly #maxAttempts: number;
   readonly #retryBaseMs: number;
 
   constructor(options: JsonTransportOptions) {
     this.#signer = new SigV4Signer(options.region, "sqs");
     this.#credentials = options.credentials;
-    this.#endpoint = options.endpoint === undefined ? undefined : originOf(options.endpoint);
-    const agent = { keepAlive: true, maxSockets: options.maxSockets };
-    this.#http = new HttpAgent(agent);
-    this.#https = new HttpsAgent(agent);
+    this.#maxSockets = options.maxSockets;
+    this.#endpoint = options.endpoint === undefined ? undefined : this.#originOf(options.endpoint);
     this.#maxAttempts = options.maxAttempts ?? 3;
     this.#retryBaseMs = options.retryBaseMs ?? 100;
   }
 
   /** Closes the pooled sockets; calls under way fail. */
   close(): void {
-    this.#http.destroy();
-    this.#https.destroy();
+    for (const pool of this.#pools) pool.close();
   }
 
   /** The parsed answer of `operation` with `body` (a JSON object text naming `queueUrl`). */
@@ -78,9 +77,10 @@ export class JsonTransport {
     const pending = this.#credentials.get();
     const identity = pending instanceof Promise ? await pending : pending;
     const origin = this.#originFor(queueUrl);
-    const headers = this.#signedHeaders(operation, origin, body, identity);
-    const { statusCode, responseHeaders, text } = await this.#send(operation, queueUrl, origin, headers, body, timeoutMs, signal);
-    if (statusCode >= 300) throw errorFromResponse(operation, queueUrl, statusCode, responseHeaders, text);
+    const request = this.#signedRequest(operation, origin, body, identity);
+    const response = await this.#send(operation, queueUrl, origin, request, timeoutMs, signal);
+    const text = response.body.toString("utf8");
+    if (response.statusCode >= 300) throw errorFromResponse(operation, queueUrl, response.statusCode, response.headers, text);
     try {
       return JSON.parse(text);
     } catch (error) {
@@ -88,91 +88,87 @@ export class JsonTransport {
     }
   }
 
-  #signedHeaders(operation: string, origin: Origin, body: string, identity: ProvidedIdentity): Record<string, string> {
+  /** The whole request (head and body) as one string, for one socket write. */
+  #signedRequest(operation: string, origin: Origin, body: string, identity: ProvidedIdentity): string {
     const date = amzDate(Date.now());
-    const headers: Record<string, string> = {
-      "content-type": CONTENT_TYPE,
-      host: origin.host,
-      "x-amz-date": date,
-      "x-amz-target": `AmazonSQS.${operation}`,
-    };
-    if (identity.sessionToken !== undefined && identity.sessionToken !== "")
-      headers["x-amz-security-token"] = identity.sessionToken;
-    // Signed before content-length is added: the SDK signs no content-length either.
-    headers.authorization = this.#signer.authorization({ method: "POST", path: "/", headers, body }, identity, date);
-    headers["content-length"] = String(Buffer.byteLength(body, "utf8"));
-    return headers;
+    const target = `AmazonSQS.${operation}`;
+    const token = identity.sessionToken !== undefined && identity.sessionToken !== "" ? identity.sessionToken : undefined;
+    // The names in canonical (sorted) order; signed before content-length is added: the SDK
+    // signs no content-length either.
+    const headers: Record<string, string> =
+      token === undefined
+        ? { "content-type": CONTENT_TYPE, host: origin.host, "x-amz-date": date, "x-amz-target": target }
+        : {
+            "content-type": CONTENT_TYPE,
+            host: origin.host,
+            "x-amz-date": date,
+            "x-amz-security-token": token,
+            "x-amz-target": target,
+          };
+    const authorization = this.#signer.authorization({ method: "POST", path: "/", headers, body }, identity, date);
+    const security = token === undefined ? "" : `x-amz-security-token: ${token}\r\n`;
+    return `POST / HTTP/1.1\r\nhost: ${origin.host}\r\ncontent-type: ${CONTENT_TYPE}\r\nx-amz-date: ${date}\r\n${security}x-amz-target: ${target}\r\nauthorization: ${authorization}\r\ncontent-length: ${Buffer.byteLength(body, "utf8")}\r\n\r\n${body}`;
   }
 
-  #send(
+  async #send(
     operation: string,
     queueUrl: string,
     origin: Origin,
-    headers: Record<string, string>,
-    body: string,
+    request: string,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-  ): Promise<{ statusCode: number; responseHeaders: IncomingMessage["headers"]; text: string }> {
-    return new Promise((resolve, reject) => {
-      const options = {
-        method: "POST",
-        hostname: origin.hostname,
-        port: origin.port,
-        path: "/",
-        headers,
-        agent: origin.https ? this.#https : this.#http,
-        ...(signal === undefined ? {} : { signal }),
-      };
-      let settled = false;
-      const fail = (error: unknown): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (error instanceof SqsRequestError) reject(error);
-        // The caller's abort stays an AbortError: the source tells a stop from a failure by it.
-        else if ((error as { name?: unknown } | null)?.name === "AbortError") reject(error);
-        else reject(errorFromNetwork(operation, queueUrl, error));
-      };
-      const request = (origin.https ? httpsRequest : httpRequest)(options, (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("error", fail);
-        // Destroyed mid-body (the deadline, an abort, a reset) without an error of its own.
-        response.on("close", () => fail(new Error("connection closed before the response ended")));
-        response.on("end", () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
-          resolve({ statusCode: response.statusCode ?? 0, responseHeaders: response.headers, text });
-        });
-      });
-      const timer = setTimeout(() => request.destroy(timeoutError(operation, queueUrl, timeoutMs)), timeoutMs);
-      request.on("error", fail);
-      request.end(body);
+  ): Promise<Http1Response> {
+    if (signal?.aborted === true) throw abortError(signal);
+    let cancel: (error: unknown) => void = () => {};
+    const answer = origin.pool.send(request, (cancelWith) => {
+      cancel = cancelWith;
     });
+    const timer = setTimeout(() => cancel(timeoutError(operation, queueUrl, timeoutMs)), timeoutMs);
+    const onAbort = (): void => cancel(abortError(signal!));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await answer;
+    } catch (error) {
+      // The caller's abort stays an AbortError: the source tells a stop from a failure by it.
+      if (error instanceof SqsRequestError || (error as { name?: unknown } | null)?.name === "AbortError") throw error;
+      throw errorFromNetwork(operation, queueUrl, error);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #originOf(url: string): Origin {
+    const parsed = new URL(url);
+    const https = parsed.protocol === "https:";
+    const hostname = parsed.hostname.startsWith("[") ? parsed.hostname.slice(1, -1) : parsed.hostname;
+    const port = parsed.port === "" ? undefined : Number(parsed.port);
+    const pool = new Http1Pool({ https, hostname, port }, this.#maxSockets);
+    this.#pools.push(pool);
+    return { https, hostname, port, host: parsed.host, pool };
   }
 
   #originFor(queueUrl: string): Origin {
     if (this.#endpoint !== undefined) return this.#endpoint;
     let origin = this.#origins.get(queueUrl);
     if (origin === undefined) {
-      origin = originOf(queueUrl);
+      // One pool per origin, however many queue URLs share it.
+      const parsed = new URL(queueUrl);
+      origin = [...this.#origins.values()].find(
+        (known) => known.host === parsed.host && known.https === (parsed.protocol === "https:"),
+      );
+      origin ??= this.#originOf(queueUrl);
       this.#origins.set(queueUrl, origin);
     }
     return origin;
   }
 }
 
-function originOf(url: string): Origin {
-  const parsed = new URL(url);
-  const https = parsed.protocol === "https:";
-  return {
-    https,
-    hostname: parsed.hostname.startsWith("[") ? parsed.hostname.slice(1, -1) : parsed.hostname,
-    port: parsed.port === "" ? undefined : Number(parsed.port),
-    host: parsed.host,
-  };
+/** What a stopped call rejects with (as node:http did): name "AbortError", the signal's reason as cause. */
+function abortError(signal: AbortSignal): Error {
+  const error = new Error("The operation was aborted", { cause: signal.reason });
+  error.name = "AbortError";
+  return error;
 }
 
 function backoff(ms: number, signal: AbortSignal | undefined): Promise<void> {
