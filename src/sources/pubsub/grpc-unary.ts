@@ -86,7 +86,16 @@ async function googleHeaders(): Promise<HeaderSource> {
 
 const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
-export function openUnaryChannel(config: PubSubClientConfig): UnaryChannel {
+/** HTTP/2 client stream ids are odd 31-bit numbers: 2^30 streams per connection, less a margin. */
+const MAX_STREAMS_PER_CONNECTION = 1_000_000_000;
+
+export interface UnaryChannelOptions {
+  /** Calls on one connection before the next one opens a new connection (tests lower it). */
+  readonly maxStreamsPerConnection?: number;
+}
+
+export function openUnaryChannel(config: PubSubClientConfig, options: UnaryChannelOptions = {}): UnaryChannel {
+  const maxStreams = options.maxStreamsPerConnection ?? MAX_STREAMS_PER_CONNECTION;
   const emulator = pubsubEmulatorHost(config);
   const endpoint = config.endpoint;
   const authority = emulator ?? endpoint?.host ?? PUBSUB_ENDPOINT;
@@ -110,8 +119,19 @@ export function openUnaryChannel(config: PubSubClientConfig): UnaryChannel {
   let session: ClientHttp2Session | undefined;
   let closed = false;
 
+  let streams = 0;
   const connect = (): ClientHttp2Session => {
-    if (session !== undefined && !session.closed && !session.destroyed) return session;
+    if (session !== undefined && !session.closed && !session.destroyed) {
+      if (streams < maxStreams) {
+        streams++;
+        return session;
+      }
+      // Stream ids run out after 2^30 client streams (~12 days at 1,000 calls/s): move on to a
+      // new connection before that. The old one closes once its calls are over (close() now would
+      // fail the calls still waiting for it to connect).
+      retire(session);
+    }
+    streams = 1;
     const opened = http2.connect(url, connectOptions);
     // Errors reach the calls through their streams; the session's own must not crash the process.
     opened.on("error", () => undefined);
@@ -124,7 +144,12 @@ export function openUnaryChannel(config: PubSubClientConfig): UnaryChannel {
     opened.on("goaway", forget);
     const keepalive = setInterval(() => {
       const timer = setTimeout(() => opened.destroy(), KEEPALIVE_TIMEOUT_MS).unref();
-      opened.ping(() => clearTimeout(timer));
+      try {
+        opened.ping(() => clearTimeout(timer));
+      } catch {
+        // Closing already (its close event clears this interval).
+        clearTimeout(timer);
+      }
     }, KEEPALIVE_MS).unref();
     // An idle connection must not keep the process alive, one with calls under way must (as
     // grpc-js does): ref'd from the first call in flight to the last.
@@ -152,8 +177,16 @@ export function openUnaryChannel(config: PubSubClientConfig): UnaryChannel {
   const ended = (on: ClientHttp2Session) => {
     const n = (inFlight.get(on) ?? 1) - 1;
     inFlight.set(on, n);
-    if (n === 0 && !on.destroyed) on.unref();
+    if (n > 0 || on.destroyed) return;
+    on.unref();
+    if (retired.has(on)) on.close();
   };
+  const retired = new WeakSet<ClientHttp2Session>();
+  function retire(old: ClientHttp2Session): void {
+    session = undefined;
+    retired.add(old);
+    if ((inFlight.get(old) ?? 0) === 0) old.close();
+  }
 
   return {
     async call<Res>(

@@ -193,6 +193,18 @@ test("no server: UNAVAILABLE with Node's reason; a server back later is reached 
   assert.equal(await channel.call("/s/M", "r", Buffer.alloc(0), asText, 5000), "back");
 });
 
+test("after its quota of streams a connection is left for a new one; calls under way finish on the old", async (t) => {
+  const fake = await server((stream) => replyOk(stream, Buffer.from("ok")));
+  const channel = openUnaryChannel({ projectId: "p", emulatorHost: fake.host }, { maxStreamsPerConnection: 3 });
+  t.after(async () => {
+    channel.close();
+    await fake.close();
+  });
+  const replies = await Promise.all(Array.from({ length: 7 }, () => channel.call("/s/M", "r", Buffer.alloc(0), asText, 5000)));
+  assert.deepEqual(replies, Array(7).fill("ok"));
+  assert.equal(fake.sessions(), 3);
+});
+
 test("a closed channel refuses calls", async () => {
   const channel = openUnaryChannel({ projectId: "p", emulatorHost: "127.0.0.1:9" });
   channel.close();
