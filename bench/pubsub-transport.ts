@@ -5,7 +5,12 @@
 // CPU = process.cpuUsage() (user + system) of this process; publishing is done before each
 // measured window.
 //
-//   node bench/pubsub-transport.ts [--events N] [--subs N] [--rounds N] [--only calls|drain]
+//   node [--expose-gc] bench/pubsub-transport.ts [--events N] [--subs N] [--rounds N] [--only calls|drain]
+//        [--legacy] [--google] [--compare] [--pull 100,1000,-500]
+// --legacy: sealed legacy events through the simulator (as the full benchmark fills); --google:
+// Google's emulator; --compare: the grpc-js transport of before beside the current one;
+// --pull: pull sizes in turn (a negative one: the StreamingPull prototype with that many
+// outstanding messages per stream); --expose-gc: a full GC before each measured drain.
 
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { v1 } from "@google-cloud/pubsub";
@@ -292,6 +297,8 @@ async function drainRound(api: SubscriberApi, name: string, perPull: number): Pr
     count = filled.published;
     subs = Object.values(world.pubsub.tenants).map((route) => route.subscription);
   } else await fill(EVENTS);
+  // With --expose-gc: the publisher's garbage collected before the window, not charged to the drain.
+  (globalThis as { gc?: () => void }).gc?.();
   const fromUs = process.hrtime.bigint() / 1000n;
   const cpu0 = process.cpuUsage();
   if (perPull < 0) {
