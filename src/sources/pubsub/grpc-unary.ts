@@ -76,12 +76,12 @@ const DEADLINE_SWEEP_MS = 250;
 const USER_AGENT = "meshbridge grpc-unary/1";
 
 /** Google's OAuth2 token headers from Application Default Credentials (loaded only off the emulator). */
-async function googleHeaders(): Promise<HeaderSource> {
+async function googleHeaders(authority: string): Promise<HeaderSource> {
   const { GoogleAuth } = await import("google-auth-library");
   const auth = new GoogleAuth({ scopes: [PUBSUB_SCOPE] });
   const client = await auth.getClient();
   // The client caches the token and refreshes it before expiry: one call per request is cheap.
-  return async () => Object.fromEntries((await client.getRequestHeaders(`https://${PUBSUB_ENDPOINT}/`)).entries());
+  return async () => Object.fromEntries((await client.getRequestHeaders(`https://${authority}/`)).entries());
 }
 
 const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -113,7 +113,7 @@ export function openUnaryChannel(config: PubSubClientConfig, options: UnaryChann
   const connectOptions: http2.SecureClientSessionOptions = endpoint?.ca === undefined ? {} : { ca: endpoint.ca };
   // Off the emulator and unless the endpoint is told not to: Google's OAuth token on every call.
   const tokenHeaders: Promise<HeaderSource> | undefined =
-    emulator !== undefined || endpoint?.callCredentials === "none" ? undefined : googleHeaders();
+    emulator !== undefined || endpoint?.callCredentials === "none" ? undefined : googleHeaders(authority);
   // Unhandled until the first call awaits it; a failure (no credentials) surfaces there.
   tokenHeaders?.catch(() => undefined);
   let session: ClientHttp2Session | undefined;
