@@ -1,5 +1,5 @@
-// Gives memory back while the bridge is idle. Idle Pub/Sub polling (empty unary pulls through
-// grpc-js) allocates a few MB/s of short-lived garbage: enough that V8 grows its young generation
+// Gives memory back while the bridge is idle. Idle Pub/Sub polling (empty unary pulls; measured
+// through grpc-js, which the source no longer uses: docs/decisions/0028) allocates a few MB/s of short-lived garbage: enough that V8 grows its young generation
 // to the maximum and the old one to several times the live set (RSS 150 → 300 MB at 2,000 idle
 // subscriptions), yet too much for V8's own memory reducer, which waits for an allocation rate
 // below 1 MB/s. So after every interval in which no message arrived, one memory-reducing full GC

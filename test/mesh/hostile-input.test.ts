@@ -11,7 +11,7 @@
 // Pub/Sub takes it as an attribute value. Pub/Sub's limit is 10 MB per message, but the emulator
 // (pstest, gRPC's default 4 MiB receive limit) refuses a publish above 4 MiB
 // (RESOURCE_EXHAUSTED), so the Pub/Sub case here is the largest body it accepts; the bridge's
-// own channel has no receive limit (src/sources/pubsub/grpc-channel.ts); the 10 MB body runs on
+// own channel has no receive limit (src/sources/pubsub/grpc-unary.ts); the 10 MB body runs on
 // Google's emulator in hostile-large-pubsub.test.ts, and the envelope stage takes 10 MB bodies in
 // test/unit/security/hostile-properties.test.ts.
 import assert from "node:assert/strict";

@@ -1,7 +1,7 @@
 // Factory for the Pub/Sub library's client, used by the simulator, the tests and the benchmark
 // (topics, subscriptions, publishing). Locally it talks to the emulator (pstest) over plaintext
 // gRPC; in production it uses pubsub.googleapis.com and Application Default Credentials. The
-// bridge's source does not use it: see pubsub/grpc-channel.ts.
+// bridge's source does not use it: see pubsub/grpc-unary.ts.
 import { PubSub } from "@google-cloud/pubsub";
 import { type PubSubClientConfig, pubsubEmulatorHost } from "../../src/sources/pubsub/endpoint.ts";
 

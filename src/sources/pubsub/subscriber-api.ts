@@ -1,8 +1,7 @@
-// The Pub/Sub calls the source needs, all unary gRPC multiplexed on one channel. An interface
-// so the scheduling, ordering and settlement logic can be tested without a server.
-import { Metadata } from "@grpc/grpc-js";
-import { type PubSubClientConfig, pubsubEmulatorHost } from "./endpoint.ts";
-import { openSubscriberChannel, PUBSUB_ENDPOINT } from "./grpc-channel.ts";
+// The Pub/Sub calls the source needs, all unary gRPC multiplexed on one HTTP/2 connection. An
+// interface so the scheduling, ordering and settlement logic can be tested without a server.
+import type { PubSubClientConfig } from "./endpoint.ts";
+import { openUnaryChannel } from "./grpc-unary.ts";
 import {
   decodeListSubscriptionsResponse,
   decodePullResponse,
@@ -13,7 +12,6 @@ import {
   encodeModifyAckDeadlineRequest,
   encodePullRequest,
 } from "./subscriber-codec.ts";
-import { withTlsHint } from "./tls-failure.ts";
 
 export interface PulledMessage {
   readonly ackId: string;
@@ -70,56 +68,51 @@ export interface SubscriberApiOptions {
 }
 
 const SERVICE = "/google.pubsub.v1.Subscriber/";
-const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const PULL = `${SERVICE}Pull`;
+const ACKNOWLEDGE = `${SERVICE}Acknowledge`;
+const MODIFY_ACK_DEADLINE = `${SERVICE}ModifyAckDeadline`;
 const ignoreResponse = (): undefined => undefined;
 const LIST_PAGE_SIZE = 1000;
 
 /**
- * The real thing: one gRPC channel (./grpc-channel.ts) for every subscription, every call unary
- * and encoded by ./subscriber-codec.ts.
+ * The real thing: one HTTP/2 connection (./grpc-unary.ts) for every subscription, every call
+ * unary and encoded by ./subscriber-codec.ts.
  */
 export function createSubscriberApi(config: PubSubClientConfig, options: SubscriberApiOptions): SubscriberApi {
-  const channel = openSubscriberChannel(config);
-  // Unhandled until the first call awaits it; a failure (no credentials) surfaces there.
-  channel.catch(() => undefined);
-  const target = config.endpoint?.host ?? pubsubEmulatorHost(config) ?? PUBSUB_ENDPOINT;
-  const customCa = config.endpoint?.ca !== undefined;
-
-  const unary = async <Res>(method: string, routing: string, request: Uint8Array, decode: (b: Buffer) => Res) => {
-    const client = await channel;
-    // The routing header Google's clients send: lets the service route to the resource's region.
-    const metadata = new Metadata();
-    metadata.set("x-goog-request-params", routing);
-    return new Promise<Res>((resolve, reject) => {
-      client.makeUnaryRequest<Uint8Array, Res>(
-        SERVICE + method,
-        asBuffer,
-        decode,
-        request,
-        metadata,
-        { deadline: Date.now() + options.callTimeoutMs },
-        (error, value) => (error === null ? resolve(value as Res) : reject(withTlsHint(error, target, customCa))),
-      );
-    });
+  const channel = openUnaryChannel(config);
+  const timeoutMs = options.callTimeoutMs;
+  const unary = <Res>(path: string, routing: string, request: Uint8Array, decode: (b: Buffer) => Res): Promise<Res> =>
+    channel.call(path, routing, request, decode, timeoutMs);
+  // The routing header Google's clients send, per subscription: computed once, not per call.
+  const routes = new Map<string, string>();
+  const bySubscription = (subscription: string): string => {
+    let route = routes.get(subscription);
+    if (route === undefined) {
+      route = `subscription=${encodeURIComponent(subscription)}`;
+      // Bounded by the subscriptions seen; a long-running process that churns through many
+      // discovered ones starts over rather than keeping every name.
+      if (routes.size >= 10_000) routes.clear();
+      routes.set(subscription, route);
+    }
+    return route;
   };
-  const bySubscription = (subscription: string): string => `subscription=${encodeURIComponent(subscription)}`;
 
   return {
     pull(subscription, maxMessages) {
       const request = encodePullRequest(subscription, maxMessages);
-      return unary("Pull", bySubscription(subscription), request, decodePullResponse);
+      return unary(PULL, bySubscription(subscription), request, decodePullResponse);
     },
     async acknowledge(subscription, ackIds) {
       const request = encodeAcknowledgeRequest(subscription, ackIds);
-      await unary("Acknowledge", bySubscription(subscription), request, ignoreResponse);
+      await unary(ACKNOWLEDGE, bySubscription(subscription), request, ignoreResponse);
     },
     async modifyAckDeadline(subscription, ackIds, seconds) {
       const request = encodeModifyAckDeadlineRequest(subscription, ackIds, seconds);
-      await unary("ModifyAckDeadline", bySubscription(subscription), request, ignoreResponse);
+      await unary(MODIFY_ACK_DEADLINE, bySubscription(subscription), request, ignoreResponse);
     },
     getSubscription(subscription) {
       const request = encodeGetSubscriptionRequest(subscription);
-      return unary("GetSubscription", bySubscription(subscription), request, decodeSubscription);
+      return unary(`${SERVICE}GetSubscription`, bySubscription(subscription), request, decodeSubscription);
     },
     async listSubscriptions(project) {
       const path = `projects/${project}`;
@@ -128,7 +121,7 @@ export function createSubscriberApi(config: PubSubClientConfig, options: Subscri
       do {
         const request = encodeListSubscriptionsRequest(path, LIST_PAGE_SIZE, pageToken);
         const page = await unary(
-          "ListSubscriptions",
+          `${SERVICE}ListSubscriptions`,
           `project=${encodeURIComponent(path)}`,
           request,
           decodeListSubscriptionsResponse,
@@ -139,7 +132,7 @@ export function createSubscriberApi(config: PubSubClientConfig, options: Subscri
       return out;
     },
     async close() {
-      (await channel.catch(() => undefined))?.close();
+      channel.close();
     },
   };
 }

@@ -1,5 +1,6 @@
-// grpc-js reports an untrusted server certificate only as UNAVAILABLE with Node's text in its
-// details; this names the endpoint and the setting to fix. The gRPC code is kept, so callers
+// A failed TLS handshake reaches a call only as UNAVAILABLE with Node's text in its details (as
+// grpc-js reported it, and ./grpc-unary.ts does the same); this names the endpoint and the
+// setting to fix. The gRPC code is kept, so callers
 // that retry UNAVAILABLE still do.
 
 // Node's messages for the certificate errors of node:tls (UNTRUSTED_CERTIFICATE_CODES).
