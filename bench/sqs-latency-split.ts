@@ -3,7 +3,9 @@
 // at the same rate (the simulator's RateLimiter, as bench/e2e-sqs.ts does) AT THE SAME TIME, so a
 // loaded machine weighs on every variant alike; repeated for --rounds. Per variant and round: the
 // bridge's histogram (meshbridge_publish_to_ack_seconds), the per-stage split
-// (bench/latency-split.ts), CPU per event. Writes one JSON per run to --out.
+// (bench/latency-split.ts), CPU per event, and what the machine alone gives in the same round
+// (bench/latency-bare.ts: bare produce and bare receive latency, a light process beside the
+// bridges). Writes one JSON per run to --out.
 //   node bench/sqs-latency-split.ts --variants variants.json --rate 300 --seconds 30 --rounds 3
 // variants.json: {"main": {"root": "/tmp/main-tree"}, "mine": {"root": ".", "nodeArgs": [],
 //   "sqs": {"receivers": 16}, "kafka": {}}} (sqs and kafka merge into the bridge's config).
@@ -170,10 +172,22 @@ async function run(name: string, round: number): Promise<Record<string, unknown>
   }
 }
 
+/** The bare loops for about as long as a round's bridges run. */
+async function bare(round: number): Promise<unknown> {
+  const file = join(outDir, `bare-${runId}-${round}.json`);
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, "latency-bare.ts"), String(warm + seconds + 15), file], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const code = await new Promise((done) => child.once("exit", done));
+  return code === 0 ? JSON.parse(readFileSync(file, "utf8")) : { failed: code };
+}
+
 const names = Object.keys(variants);
 for (let round = 1; round <= Number(values.rounds); round++) {
-  const results = await Promise.all(names.map((name) => run(name, round)));
-  for (const result of results) {
+  const [machine, ...results] = await Promise.all([bare(round), ...names.map((name) => run(name, round))]);
+  process.stdout.write(`bare round ${round}: ${JSON.stringify(machine)}\n`);
+  for (const result of results as Record<string, unknown>[]) {
+    result.bare = machine;
     writeFileSync(join(outDir, `${result.name}-${round}.result.json`), JSON.stringify(result, null, 1));
     const s = result as unknown as ReturnType<typeof latencySplit> & { name: string; histogramMs: { p50: number; p99: number } };
     process.stdout.write(
