@@ -2,7 +2,8 @@
 // 7 — the dead-letter write fails (the DLQ topic deleted under the running bridge): a message
 //     whose place is the DLQ is not acked; it stays in the source (redelivered, refused again)
 //     while healthy events flow; once the topic exists again it is dead-lettered, exactly once
-//     in the accounting's sense (a second dead letter would count as a duplicate, bound 0).
+//     (exactly as many dead-letter records as refused messages); healthy records of messages
+//     in flight when the topic comes back may be written twice (the bound).
 //     (With the broker down instead: broker-outage.test.ts, 4b.)
 // Hostile — the kinds of test/mesh/hostile-input.test.ts (support/hostile.ts) among healthy
 //     events: each dead-lettered, nothing healthy dead-lettered, the process never fails.
@@ -13,6 +14,7 @@ import { meshEndpoints } from "../../infra/stack/ports.ts";
 import { ensureTopics } from "../../src/sink/topics.ts";
 import { startBridgeProcess } from "../support/bridge.ts";
 import { deleteTopics } from "../support/kafka.ts";
+import { RecordCollector } from "../support/records.ts";
 import { faultWorld, scenarioSources } from "./support/fault-world.ts";
 import { hostileBodies } from "./support/hostile.ts";
 import { recordScenario } from "./support/results.ts";
@@ -44,16 +46,25 @@ for (const source of scenarioSources("pubsub")) {
       const refusals = bridge.logs.filter(
         (line) => /dead-letter|Unknown topic/i.test(line) && !line.includes('"level":"debug"'),
       ).length;
+      // Only what is in flight when the topic comes back can be written twice: a send that
+      // carries a refused dead letter beside healthy records may be answered partly (the catalog
+      // partitions written, the re-created topic's not yet led) and is retried whole; at least
+      // once allows that (seen once: 2 copies in a loaded CI run). A dead letter stays single.
+      const inFlightAtRecreate = await bridge.metric("meshbridge_in_flight_messages");
       await ensureTopics([meshEndpoints.kafkaBootstrap], [{ name: fw.deployment.deadLetterTopic, partitions: 3, config: {} }]);
+      const collector = await RecordCollector.open(fw.deployment);
+      t.after(() => collector.close());
       const accounting = await accountScenario({
         scenario: `7 DLQ topic missing / ${source}`,
         deployment: fw.deployment,
         items: fw.items(),
         accepted: fw.accepted(),
-        duplicateBound: 0,
-        notes: `without the DLQ topic: ${ackedWithoutDlq} acked of ${healthy} healthy + ${hostile.length} hostile, ${deadWithoutDlq} dead-lettered, ${refusals} refusals logged${healthyFlowed ? "" : "; healthy events held back while the DLQ was missing"}`,
+        collector,
+        duplicateBound: inFlightAtRecreate,
+        notes: `without the DLQ topic: ${ackedWithoutDlq} acked of ${healthy} healthy + ${hostile.length} hostile, ${deadWithoutDlq} dead-lettered, ${refusals} refusals logged${healthyFlowed ? "" : "; healthy events held back while the DLQ was missing"}; ${inFlightAtRecreate} in flight when the topic came back`,
       });
       recordScenario(t, accounting, (ids) => fw.explain(ids, bridge.logs));
+      assert.equal(collector.deadLetters.length, hostile.length, "each refused message dead-lettered exactly once");
       assert.equal(deadWithoutDlq, 0, "nothing counts as dead-lettered while the DLQ cannot be written");
       // A refused message acked without its dead letter would be lost in the accounting above.
       assert.ok(ackedWithoutDlq <= healthy, `${ackedWithoutDlq} acked: more than the ${healthy} healthy events`);

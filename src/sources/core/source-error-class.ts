@@ -1,24 +1,6 @@
 // What a failing source reports as its error class (metrics state, "source failing" log line): a
 // short code from the error, never its message (which may carry a URL, an account id or a token).
-const GRPC_STATUS = [
-  "OK",
-  "CANCELLED",
-  "UNKNOWN",
-  "INVALID_ARGUMENT",
-  "DEADLINE_EXCEEDED",
-  "NOT_FOUND",
-  "ALREADY_EXISTS",
-  "PERMISSION_DENIED",
-  "RESOURCE_EXHAUSTED",
-  "FAILED_PRECONDITION",
-  "ABORTED",
-  "OUT_OF_RANGE",
-  "UNIMPLEMENTED",
-  "INTERNAL",
-  "UNAVAILABLE",
-  "DATA_LOSS",
-  "UNAUTHENTICATED",
-] as const;
+import { GRPC_STATUS_NAMES } from "./grpc-status.ts";
 
 const SAFE = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -26,7 +8,7 @@ const SAFE = /^[A-Za-z0-9._-]{1,64}$/;
 export function sourceErrorClass(error: unknown): string {
   if (typeof error !== "object" || error === null) return "Error";
   const { code, name } = error as { code?: unknown; name?: unknown };
-  if (typeof code === "number" && GRPC_STATUS[code] !== undefined) return GRPC_STATUS[code];
+  if (typeof code === "number" && GRPC_STATUS_NAMES[code] !== undefined) return GRPC_STATUS_NAMES[code];
   if (typeof code === "string" && SAFE.test(code)) return code;
   if (typeof name === "string" && name !== "Error" && SAFE.test(name)) return name;
   return "Error";

@@ -7,6 +7,7 @@
 // length-prefixed message, the status in the trailers (or in the headers of a Trailers-Only
 // reply), a deadline, and a new connection after the old one closed.
 import http2, { type ClientHttp2Session, type IncomingHttpHeaders, type IncomingHttpStatusHeader } from "node:http2";
+import { GRPC_STATUS_NAMES } from "../core/grpc-status.ts";
 import { type PubSubClientConfig, pubsubEmulatorHost } from "./endpoint.ts";
 import { withTlsHint } from "./tls-failure.ts";
 
@@ -19,25 +20,6 @@ const UNKNOWN = 2;
 const DEADLINE_EXCEEDED = 4;
 const INTERNAL = 13;
 const UNAVAILABLE = 14;
-const STATUS_NAMES = [
-  "OK",
-  "CANCELLED",
-  "UNKNOWN",
-  "INVALID_ARGUMENT",
-  "DEADLINE_EXCEEDED",
-  "NOT_FOUND",
-  "ALREADY_EXISTS",
-  "PERMISSION_DENIED",
-  "RESOURCE_EXHAUSTED",
-  "FAILED_PRECONDITION",
-  "ABORTED",
-  "OUT_OF_RANGE",
-  "UNIMPLEMENTED",
-  "INTERNAL",
-  "UNAVAILABLE",
-  "DATA_LOSS",
-  "UNAUTHENTICATED",
-];
 
 /** A call that ended with a gRPC status other than OK; `code` is what the source reacts to. */
 export class GrpcCallError extends Error {
@@ -45,7 +27,7 @@ export class GrpcCallError extends Error {
   readonly code: number;
   readonly details: string;
   constructor(code: number, details: string, options?: ErrorOptions) {
-    super(`${code} ${STATUS_NAMES[code] ?? "UNKNOWN"}: ${details}`, options);
+    super(`${code} ${GRPC_STATUS_NAMES[code] ?? "UNKNOWN"}: ${details}`, options);
     this.code = code;
     this.details = details;
   }
