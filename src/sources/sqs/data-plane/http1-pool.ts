@@ -38,6 +38,8 @@ interface Pending {
 class Connection {
   readonly socket: Socket;
   readonly parser = new Http1ResponseParser();
+  /** How long it may wait idle: IDLE_TIMEOUT_MS, or less when the server said it closes sooner. */
+  idleTimeoutMs = IDLE_TIMEOUT_MS;
   /** The request being answered; undefined while idle. */
   current: Pending | undefined;
   closed = false;
@@ -175,6 +177,7 @@ export class Http1Pool {
         return;
       }
       this.#busy.delete(connection);
+      connection.idleTimeoutMs = idleTimeoutOf(response);
       pending.resolve(response);
       this.#release(connection);
     }
@@ -191,7 +194,11 @@ export class Http1Pool {
       this.#dispatch(connection, next);
       return;
     }
-    connection.socket.setTimeout(IDLE_TIMEOUT_MS);
+    if (connection.idleTimeoutMs <= 0) {
+      connection.socket.destroy();
+      return;
+    }
+    connection.socket.setTimeout(connection.idleTimeoutMs);
     this.#idle.push(connection);
   }
 
@@ -209,4 +216,16 @@ export class Http1Pool {
     const next = this.#closed ? undefined : this.#queue.shift();
     if (next !== undefined) this.#dispatch(this.#connect(), next);
   }
+}
+
+/**
+ * A server that answers `Keep-Alive: timeout=N` closes the connection after N idle seconds (a
+ * Node.js server: 5 s): a request sent on it at that moment is lost to the close and has to be
+ * retried. As node:http's agent does, such a connection waits idle one second less than that.
+ */
+function idleTimeoutOf(response: Http1Response): number {
+  const hint = response.headers["keep-alive"];
+  if (hint === undefined) return IDLE_TIMEOUT_MS;
+  const seconds = /(?:^|[\s,])timeout=(\d+)/i.exec(hint)?.[1];
+  return seconds === undefined ? IDLE_TIMEOUT_MS : Math.min(IDLE_TIMEOUT_MS, (Number(seconds) - 1) * 1000);
 }

@@ -88,6 +88,21 @@ describe("Http1Pool", () => {
     assert.equal(client.sockets, 1);
   });
 
+  it("keeps a connection idle for less than the server's Keep-Alive timeout, and not at all for timeout=1", async () => {
+    const client = pool();
+    answer = (socket, r) => {
+      socket.write(ok(r.body, `Keep-Alive: timeout=${r.body}\r\n`));
+    };
+    await client.send(request("5"));
+    assert.equal(client.sockets, 1, "timeout=5: kept for 4 s");
+    await client.send(request("1"));
+    // Closed by the pool once answered: a second's margin leaves no time to wait idle.
+    for (let waited = 0; client.sockets > 0 && waited < 5000; waited += 10) await sleep(10);
+    assert.equal(client.sockets, 0, "timeout=1: not kept");
+    await client.send(request("5"));
+    assert.equal(connections, 2, "the next call opens a new connection");
+  });
+
   it("keeps to maxSockets: calls beyond it wait for a free connection", async () => {
     answer = async (socket, r) => {
       await sleep(20);
