@@ -8,7 +8,7 @@
 //   node bench/pull-scheduler-sim.ts [--rate 350] [--seconds 60] [--calls FILE.json,...]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { PullScheduler, type Slot } from "../src/sources/pubsub/pull-scheduler.ts";
+import { PullScheduler, type Slot, unscheduledSlot } from "../src/sources/pubsub/pull-scheduler.ts";
 import type { ProbeDump } from "./pubsub-latency-child.ts";
 
 const { values } = parseArgs({
@@ -131,13 +131,7 @@ async function simulate(policy: Policy): Promise<string> {
     () => clock.now,
   );
   const slots: SimSlot[] = Array.from({ length: subscriptionCount }, (_, i) => ({
-    name: `s${i}`,
-    inFlight: 0,
-    state: "removed",
-    idleMs: 0,
-    emptyPulls: 0,
-    lastMessagesAtMs: 0,
-    dueAtMs: 0,
+    ...unscheduledSlot(`s${i}`),
     waiting: [],
   }));
   for (const slot of slots) scheduler.add(slot);

@@ -15,7 +15,7 @@ import type { Deliver, EnvelopeReader, Source, SourceBudget, SourceContext, Sour
 import { type DiscoveryRule, discoverSubscriptions } from "./discovery.ts";
 import { pubsubEnvelopeReader } from "./envelope-reader.ts";
 import { exactlyOnceRefusal } from "./exactly-once.ts";
-import { PullScheduler, type Slot } from "./pull-scheduler.ts";
+import { PullScheduler, type Slot, unscheduledSlot } from "./pull-scheduler.ts";
 import { pubsubSettleAdapter } from "./settle-adapter.ts";
 import {
   grpcCode,
@@ -417,7 +417,7 @@ export class PubSubSource implements Source {
     const meter = this.#metrics.forSource(source);
     meter.restarted();
     const subscription: Subscription = {
-      name: info.name,
+      ...unscheduledSlot(info.name),
       source,
       meter,
       ackDeadlineMs: info.ackDeadlineSeconds * 1000,
@@ -425,12 +425,6 @@ export class PubSubSource implements Source {
       dropped: false,
       gone: false,
       failures: 0,
-      inFlight: 0,
-      state: "removed",
-      idleMs: 0,
-      emptyPulls: 0,
-      lastMessagesAtMs: 0,
-      dueAtMs: 0,
     };
     this.#subscriptions.set(info.name, subscription);
     this.#scheduler.add(subscription);

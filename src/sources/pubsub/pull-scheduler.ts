@@ -28,6 +28,11 @@ export interface Slot {
   dueAtMs: number;
 }
 
+/** A slot's scheduling fields before `add` (which makes it ready): one place for their start values. */
+export function unscheduledSlot(name: string): Slot {
+  return { name, inFlight: 0, state: "removed", idleMs: 0, emptyPulls: 0, lastMessagesAtMs: 0, dueAtMs: 0 };
+}
+
 export interface SchedulerOptions {
   /**
    * Empty pulls in a row after a pull that returned messages that go straight back in line (a

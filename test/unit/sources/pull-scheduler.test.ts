@@ -1,16 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PullScheduler, type Slot } from "../../../src/sources/pubsub/pull-scheduler.ts";
+import { PullScheduler, type Slot, unscheduledSlot } from "../../../src/sources/pubsub/pull-scheduler.ts";
 
-const slot = (name: string): Slot => ({
-  name,
-  inFlight: 0,
-  state: "removed",
-  idleMs: 0,
-  emptyPulls: 0,
-  lastMessagesAtMs: 0,
-  dueAtMs: 0,
-});
+const slot = (name: string): Slot => unscheduledSlot(name);
 
 function scheduler(now: { ms: number }, cap = 100, idlePullsPerSecond = 0, emptyPullsBeforeIdle = 2, busyWindowMs = 1000) {
   return new PullScheduler(
