@@ -120,12 +120,14 @@ export async function publishToSqsWorld(
 export interface PubSubPublish {
   readonly count: number;
   readonly seed: number;
+  /** Events per second (default 0: as fast as the emulator takes them). */
+  readonly rate?: number;
   /** Only these tenants (default: all of the world's, round robin). */
   readonly tenants?: readonly string[];
   readonly onPublished?: (published: PublishedPubSubEvent) => void;
 }
 
-/** Publishes `count` events of the seed as fast as the emulator takes them; resolves with how many it took. */
+/** Publishes `count` events of the seed (at `rate`, default as fast as the emulator takes them); resolves with how many it took. */
 export function publishToPubSubWorld(
   world: PubSubWorldFile,
   publish: PubSubPublish,

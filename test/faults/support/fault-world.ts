@@ -59,7 +59,7 @@ export interface FaultWorld {
   readonly expected: Expectation;
   /** The bridge's configuration file content. */
   readonly config: Record<string, unknown>;
-  /** Publishes the sealed events (SQS at `rate`/s, 0 = as fast as possible); resolves with how many were accepted. */
+  /** Publishes the sealed events at `rate`/s (0 = as fast as possible); resolves with how many were accepted. */
   publish(rate?: number): Promise<number>;
   /** Sends raw bodies (hostile input) to the source; each is an item whose place is the DLQ. */
   sendRaw(bodies: readonly { readonly id: string; readonly body: string }[]): Promise<void>;
@@ -159,10 +159,11 @@ export async function faultWorld(label: string, source: FaultSource, options: Fa
         }),
       },
     }),
-    publish: () =>
+    publish: (rate = 0) =>
       publishToPubSubWorld(world, {
         count: options.events,
         seed,
+        rate,
         onPublished: (published) => {
           accepted.set(published.event.eventId, published.messageId);
           if (published.orderingKey !== undefined) {
