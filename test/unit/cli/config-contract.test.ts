@@ -42,6 +42,8 @@ function full(): Json {
         idleMinMs: 100,
         idleMaxMs: 1000,
         idlePullsPerSecond: 100,
+        emptyPullsBeforeIdle: 3,
+        busyWindowMs: 2000,
         leaseSeconds: 60,
       },
     },
@@ -334,6 +336,34 @@ const cases: [string, string, Json, string, RegExp][] = [
   ],
   [
     "sources.pubsub",
+    "a negative count of empty pulls before idle",
+    withValue("sources.pubsub.emptyPullsBeforeIdle", -1),
+    "sources.pubsub.emptyPullsBeforeIdle",
+    /from 0 to 100, got -1/,
+  ],
+  [
+    "sources.pubsub",
+    "a fraction of an empty pull",
+    withValue("sources.pubsub.emptyPullsBeforeIdle", 1.5),
+    "sources.pubsub.emptyPullsBeforeIdle",
+    /got 1.5/,
+  ],
+  [
+    "sources.pubsub",
+    "a busy window over ten minutes",
+    withValue("sources.pubsub.busyWindowMs", 600_001),
+    "sources.pubsub.busyWindowMs",
+    /from 0 to 600,000, got 600001/,
+  ],
+  [
+    "sources.pubsub",
+    "a string for the busy window",
+    withValue("sources.pubsub.busyWindowMs", "1s"),
+    "sources.pubsub.busyWindowMs",
+    /got "1s"/,
+  ],
+  [
+    "sources.pubsub",
     "an ack deadline under 10 s",
     withValue("sources.pubsub.leaseSeconds", 9),
     "sources.pubsub.leaseSeconds",
@@ -566,6 +596,8 @@ describe("the configuration contract", () => {
     assert.equal(config.tracing?.sampleRatio, 0.5);
     assert.equal(config.ops.metrics.maxTenants, 200);
     assert.equal(config.memory.idleTrimSeconds, 15);
+    assert.equal(config.sources.pubsub?.emptyPullsBeforeIdle, 3);
+    assert.equal(config.sources.pubsub?.busyWindowMs, 2000);
   });
 
   it("kafka.tls: true, false and a CA bundle (with servername) are accepted; a CA works with SASL", () => {
