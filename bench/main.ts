@@ -302,6 +302,7 @@ const results: Results = {
     sqs: {
       server: SQS_SERVER,
       events_per_s: round(e2e?.saturation.eventsPerSecond, 0),
+      live_events_per_s: round(e2e?.liveEventsPerSecond, 0),
       drain_events_per_s: round(drain?.eventsPerSecond, 0),
       drain_client: "lean",
       drain_cpu_us_per_receive: perReceive(drain),

@@ -53,6 +53,8 @@ export interface Results {
     sqs: E2ePath & {
       /** Which SQS server the SQS runs read. */
       server: string;
+      /** Events/s with the publisher unpaced beside the bridge, first publish to last ack. */
+      live_events_per_s: number | null;
       /** The bare drain's client: the bridge's own lean data plane. */
       drain_client: "lean";
       /** Bare drain CPU µs per ReceiveMessage (its DeleteMessageBatch included). */
@@ -410,6 +412,8 @@ export function renderMarkdown(r: Results): string {
       ];
     })(),
     "### Latency, publish → Kafka ack (open-loop publisher)",
+    "",
+    `SQS loads are shares of the lower of the pre-filled drain (${fmt(r.e2e.sqs.events_per_s)}/s) and the live saturation: ${fmt(r.e2e.sqs.live_events_per_s)}/s from the first publish to the last ack with the publisher unpaced beside the bridge (the publisher, sealing each event and sending through the AWS SDK, and ElasticMQ share this machine's cores with the bridge). Pub/Sub loads are shares of its pre-filled drain.`,
     "",
     "| path | load | offered/s | achieved/s | p50 ms | p95 ms | p99 ms | p50 / p99 ms by record timestamp |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
