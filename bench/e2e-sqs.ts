@@ -9,7 +9,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createSqsClient } from "../src/sources/aws-clients.ts";
 import type { WorldFile } from "../tools/simulator/world.ts";
 import type { Ledger } from "./ledger.ts";
-import { BridgeChild, type BridgeMetricsSample, histogramQuantile, publish, queueDepth, sqsAws } from "./mesh.ts";
+import {
+  BridgeChild,
+  type BridgeMetricsSample,
+  histogramQuantile,
+  type PublishOutcome,
+  publish,
+  queueDepth,
+  sqsAws,
+} from "./mesh.ts";
 
 export interface DrainResult {
   readonly published: number;
@@ -182,28 +190,18 @@ export async function measureSqsE2e(options: SqsE2eOptions): Promise<SqsE2eResul
     );
     const latency: LatencyResult[] = [];
     for (const fraction of [0.5, 0.8]) {
-      // A backlog would be measured as latency: start each phase on an empty queue.
-      const idle = await waitForIdle(bridge, options.world.aws.queueUrl, 30_000);
-      if (!idle) options.log(`latency at ${fraction * 100}%: queue not empty after 30 s; the phase includes the backlog`);
       const rate = Math.max(1, Math.round(base * fraction));
       const phase = `sqs-latency-${Math.round(fraction * 100)}`;
-      const snapshot = await bridge.metrics();
-      const outcome = await publish(options.world, {
+      const run = await publishPhase(bridge, options, phase, {
         count: Math.round(rate * options.latencySeconds),
         rate,
-        seed: options.seed,
-        firstSequence: options.sequence,
-        targetBytes: options.targetBytes,
         maxMs: options.latencySeconds * 1500,
-        concurrency: 64,
-        onPublished: (event, at) => options.ledger.expect(event, at, phase),
+        drainTimeoutMs: 30_000,
       });
-      options.sequence += Math.round(rate * options.latencySeconds);
-      const caughtUp = await timeDrain([bridge], outcome.published, 30_000, [snapshot]);
-      const result = latencyOfPhase(snapshot, caughtUp.last[0]!, fraction, rate, outcome, !idle);
+      const result = latencyOfPhase(run.snapshot, run.drained.last[0]!, fraction, rate, run.outcome, !run.idle);
       latency.push(result);
       options.log(
-        `${phase}: offered ${rate}/s, achieved ${outcome.achievedRate.toFixed(0)}/s; p50 ${result.p50Ms?.toFixed(0)} ms, p99 ${result.p99Ms?.toFixed(0)} ms`,
+        `${phase}: offered ${rate}/s, achieved ${run.outcome.achievedRate.toFixed(0)}/s; p50 ${result.p50Ms?.toFixed(0)} ms, p99 ${result.p99Ms?.toFixed(0)} ms`,
       );
     }
     return { saturation, liveEventsPerSecond: live, latency, peakRssMB: bridge.proc().peakRssMB };
@@ -218,24 +216,14 @@ const LIVE_SECONDS = 8;
 
 /** Events/s from the first publish to the last ack, publishing unpaced while the bridge consumes. */
 async function liveSaturation(bridge: BridgeChild, options: SqsE2eOptions, drainRate: number): Promise<number> {
-  const idle = await waitForIdle(bridge, options.world.aws.queueUrl, 30_000);
-  if (!idle) options.log("sqs live saturation: queue not empty after 30 s; the probe includes the backlog");
-  const count = Math.round(drainRate * LIVE_SECONDS);
   const phase = "sqs-live-saturation";
-  const snapshot = await bridge.metrics();
   const started = performance.now();
-  const outcome = await publish(options.world, {
-    count,
+  const { outcome, drained } = await publishPhase(bridge, options, phase, {
+    count: Math.round(drainRate * LIVE_SECONDS),
     rate: 0,
-    seed: options.seed,
-    firstSequence: options.sequence,
-    targetBytes: options.targetBytes,
     maxMs: LIVE_SECONDS * 4000,
-    concurrency: 64,
-    onPublished: (event, at) => options.ledger.expect(event, at, phase),
+    drainTimeoutMs: 60_000,
   });
-  options.sequence += count;
-  const drained = await timeDrain([bridge], outcome.published, 60_000, [snapshot]);
   const seconds = (performance.now() - started) / 1000;
   options.log(
     `${phase}: published ${outcome.published} in ${outcome.seconds.toFixed(1)} s (${outcome.achievedRate.toFixed(0)}/s), all acked after ${seconds.toFixed(1)} s${drained.timedOut ? " (timed out)" : ""}`,
@@ -243,7 +231,40 @@ async function liveSaturation(bridge: BridgeChild, options: SqsE2eOptions, drain
   return drained.acked / seconds;
 }
 
-/** Waits until the queue is empty and nothing is in flight in the bridge; false on timeout. */
+/**
+ * One publishing phase against the running bridge: waits for an empty queue (a backlog would be
+ * measured as latency), publishes `count` events of the world's next sequence numbers into the
+ * ledger under `phase`, and waits until the bridge acked what was published.
+ */
+async function publishPhase(
+  bridge: BridgeChild,
+  options: SqsE2eOptions,
+  phase: string,
+  plan: { readonly count: number; readonly rate: number; readonly maxMs: number; readonly drainTimeoutMs: number },
+): Promise<{
+  idle: boolean;
+  snapshot: BridgeMetricsSample;
+  outcome: PublishOutcome;
+  drained: Awaited<ReturnType<typeof timeDrain>>;
+}> {
+  const idle = await waitForIdle(bridge, options.world.aws.queueUrl, 30_000);
+  if (!idle) options.log(`${phase}: queue not empty after 30 s; the phase includes the backlog`);
+  const snapshot = await bridge.metrics();
+  const outcome = await publish(options.world, {
+    count: plan.count,
+    rate: plan.rate,
+    seed: options.seed,
+    firstSequence: options.sequence,
+    targetBytes: options.targetBytes,
+    maxMs: plan.maxMs,
+    concurrency: 64,
+    onPublished: (event, at) => options.ledger.expect(event, at, phase),
+  });
+  options.sequence += plan.count;
+  const drained = await timeDrain([bridge], outcome.published, plan.drainTimeoutMs, [snapshot]);
+  return { idle, snapshot, outcome, drained };
+}
+
 /** Percentiles of one open-loop phase, from the bridge's histogram before and after it. */
 export function latencyOfPhase(
   before: BridgeMetricsSample,
@@ -269,6 +290,7 @@ export function latencyOfPhase(
   };
 }
 
+/** Waits until the queue is empty and nothing is in flight in the bridge; false on timeout. */
 export async function waitForIdle(bridge: BridgeChild | null, queueUrl: string, timeoutMs: number): Promise<boolean> {
   const sqs = createSqsClient(sqsAws);
   try {
