@@ -1,7 +1,7 @@
-// How the sink reports failures. Transient (KafkaSendError): the caller sends the whole batch
-// again; duplicates that this creates are removed downstream by the deterministic ce_id.
-// Permanent (KafkaPermanentError): some records can never be written; each carries its own
-// PermanentError for the dead-letter topic.
+// How the sink reports failures. Transient (KafkaSendError): the caller sends the records again,
+// except those listed in `written`; duplicates this still creates (an acknowledgement lost on
+// the way) are removed downstream by the deterministic ce_id. Permanent (KafkaPermanentError):
+// some records can never be written; each carries its own PermanentError for the dead-letter topic.
 import type { PermanentClassName } from "../pipeline/error-classes.ts";
 import { type PermanentError, TransientError } from "../pipeline/errors.ts";
 
@@ -13,12 +13,20 @@ export const permanentProduceErrorClasses = {
 } as const satisfies Record<string, PermanentClassName>;
 export type PermanentProduceApiError = keyof typeof permanentProduceErrorClasses;
 
+const NONE_WRITTEN: readonly number[] = Object.freeze([]);
+
 /** Transient: Kafka unreachable, timed out, leader moving, or an earlier send of this sink failed. */
 export class KafkaSendError extends TransientError<"KafkaUnavailable"> {
   override readonly name: string = "KafkaSendError";
+  /**
+   * Indexes into the records given to send() that Kafka acknowledged before the failure (the
+   * requests before the failed one, and its partitions the broker took): not to be sent again.
+   */
+  readonly written: readonly number[];
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("KafkaUnavailable", message, options);
+  constructor(message: string, options?: { cause?: unknown; written?: readonly number[] }) {
+    super("KafkaUnavailable", message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.written = options?.written ?? NONE_WRITTEN;
   }
 }
 
@@ -29,20 +37,33 @@ export interface RejectedRecord {
 }
 
 /**
- * Some records of a send() were refused for good. Records not listed in `rejected` may or may not
- * have been written (`nothingWritten` tells when none was): the caller dead-letters the rejected
- * ones and sends the others again.
+ * Some records of a send() were refused for good. Of the others, those in `written` were
+ * acknowledged and the rest may or may not have been (`nothingWritten` tells when none was): the
+ * caller dead-letters the rejected ones and sends the rest again.
  */
 export class KafkaPermanentError extends Error {
   override readonly name = "KafkaPermanentError";
   readonly rejected: readonly RejectedRecord[];
   readonly nothingWritten: boolean;
+  /** As KafkaSendError.written. */
+  readonly written: readonly number[];
 
-  constructor(message: string, rejected: readonly RejectedRecord[], nothingWritten: boolean, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    rejected: readonly RejectedRecord[],
+    nothingWritten: boolean,
+    options?: { cause?: unknown; written?: readonly number[] },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.rejected = rejected;
     this.nothingWritten = nothingWritten;
+    this.written = nothingWritten ? NONE_WRITTEN : (options?.written ?? NONE_WRITTEN);
   }
+}
+
+/** Records a failed send() still wrote: the `written` of either error, else none. */
+export function writtenIndexes(error: unknown): readonly number[] {
+  return error instanceof KafkaSendError || error instanceof KafkaPermanentError ? error.written : NONE_WRITTEN;
 }
 
 /** A partition of a produce request that the broker refused with a permanent error. */
@@ -106,6 +127,34 @@ export function findRejectedPartitions(error: unknown): RejectedPartition[] {
   const unique = new Map<string, RejectedPartition>();
   for (const r of found) unique.set(`${r.topic}\u0000${r.partition}`, r);
   return [...unique.values()];
+}
+
+interface ProduceAnswerShape {
+  responses?: ReadonlyArray<{ name?: unknown; partitionResponses?: ReadonlyArray<{ index?: unknown; errorCode?: unknown }> }>;
+}
+
+/**
+ * "topic\u0000partition" of every partition that a Produce response inside a client error
+ * acknowledged (error code 0): the broker appended that partition's batch, whatever happened to
+ * the rest of the request.
+ */
+export function findWrittenPartitions(error: unknown): Set<string> {
+  const written = new Set<string>();
+  const visit = (node: unknown, depth: number): void => {
+    if (typeof node !== "object" || node === null || depth > 8) return;
+    const e = node as ErrorNode;
+    const response = typeof e.response === "object" && e.response !== null ? (e.response as ProduceAnswerShape) : undefined;
+    for (const topic of response?.responses ?? []) {
+      if (typeof topic.name !== "string") continue;
+      for (const partition of topic.partitionResponses ?? []) {
+        if (partition.errorCode === 0 && typeof partition.index === "number")
+          written.add(`${topic.name}\u0000${partition.index}`);
+      }
+    }
+    if (Array.isArray(e.errors)) for (const child of e.errors) visit(child, depth + 1);
+  };
+  visit(error, 0);
+  return written;
 }
 
 /** A short description of a client error for messages: codes and texts, never record contents. */

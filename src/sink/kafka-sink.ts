@@ -1,9 +1,9 @@
 // The Kafka sink: one idempotent producer (acks=all) shared by the whole pipeline.
 //
 // - send(records) resolves only when Kafka acknowledged every record. It rejects with
-//   KafkaSendError on transient failure (send the whole batch again; duplicates are removed
-//   downstream by ce_id, since broker dedup only covers one producer session) or with
-//   KafkaPermanentError listing the records Kafka refused for good.
+//   KafkaSendError on transient failure (send again the records not listed as written;
+//   duplicates are removed downstream by ce_id, since broker dedup only covers one producer
+//   session) or with KafkaPermanentError listing the records Kafka refused for good.
 // - Per-key order: same key → same partition (Java-compatible murmur2, so every client agrees),
 //   and produce requests leave one at a time in call order. When one fails, the sends already
 //   queued behind it fail too, without being sent, so that the caller's retries keep the order.
@@ -15,6 +15,7 @@ import { describeConnectFailure } from "./connect-failure.ts";
 import {
   describeClientError,
   findRejectedPartitions,
+  findWrittenPartitions,
   KafkaPermanentError,
   KafkaSendError,
   permanentProduceErrorClasses,
@@ -177,7 +178,7 @@ export class KafkaSink {
 
   /**
    * Resolves when Kafka acknowledged (acks=all) every record. Rejects with KafkaSendError
-   * (transient: send the whole batch again) or KafkaPermanentError (see its doc).
+   * (transient: send again what its `written` does not list) or KafkaPermanentError (see its doc).
    */
   send(records: readonly KafkaRecord[]): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("kafka sink is closed"));
@@ -273,6 +274,8 @@ export class KafkaSink {
 
     // Explicit partitions: the request plan, the broker's per-partition answers and what is sent
     // all agree. Java's partitioner: toPositive(murmur2(key)) % partitions.
+    const isolated = this.options.isolatedTopics;
+    let anyIsolated = false;
     const messages = new Array<OutgoingMessage>(records.length);
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as KafkaRecord;
@@ -286,22 +289,38 @@ export class KafkaSink {
         partition: (murmur2(key) & 0x7fffffff) % count,
         bytes: sizes[i] as number,
       };
+      if (isolated.length > 0 && isolated.includes(r.topic)) anyIsolated = true;
+    }
+    const limitOf = (topic: string): number => this.#limits.get(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+    const maxRequestBytes = this.options.maxRequestBytes;
+
+    // The usual send has no isolated record: its messages go in their own order. Otherwise the
+    // others go first and the isolated ones after, in requests of their own; `origin` maps a
+    // position in the sending order back to the index in `records`.
+    let sending = messages;
+    let origin: number[] | undefined;
+    let ends: number[];
+    if (anyIsolated) {
+      origin = [];
+      for (let i = 0; i < messages.length; i++) if (!isolated.includes((messages[i] as OutgoingMessage).topic)) origin.push(i);
+      const others = origin.length;
+      for (let i = 0; i < messages.length; i++) if (isolated.includes((messages[i] as OutgoingMessage).topic)) origin.push(i);
+      sending = origin.map((i) => messages[i] as OutgoingMessage);
+      ends = others === 0 ? [] : planRequests(sending.slice(0, others), limitOf, maxRequestBytes);
+      for (const end of planRequests(sending.slice(others), limitOf, maxRequestBytes)) ends.push(others + end);
+    } else {
+      ends = planRequests(messages, limitOf, maxRequestBytes);
     }
 
-    const ends = planRequests(
-      messages,
-      (topic) => this.#limits.get(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
-      this.options.maxRequestBytes,
-    );
     let start = 0;
     for (const end of ends) {
-      const slice = start === 0 && end === messages.length ? messages : messages.slice(start, end);
+      const slice = start === 0 && end === sending.length ? sending : sending.slice(start, end);
       const sentAt = performance.now();
       try {
         await this.#producer.send({ messages: slice });
         this.health.answered();
       } catch (error) {
-        const failure = await this.#sendFailure(error, messages, records, start, end);
+        const failure = await this.#sendFailure(error, sending, origin, records, start, end);
         // A refusal is an answer; anything else means Kafka did not reply.
         if (failure instanceof KafkaPermanentError) this.health.answered();
         else this.health.failed(failure.message);
@@ -313,32 +332,50 @@ export class KafkaSink {
     }
   }
 
-  /** Turns a client error into KafkaPermanentError (records refused for good) or KafkaSendError. */
+  /**
+   * Turns a client error into KafkaPermanentError (records refused for good) or KafkaSendError,
+   * each listing the records known written: every request before the failed one (`sending`
+   * positions below `start`), and those of its partitions a Produce response acknowledged.
+   */
   async #sendFailure(
     error: unknown,
-    messages: readonly OutgoingMessage[],
+    sending: readonly OutgoingMessage[],
+    origin: readonly number[] | undefined,
     records: readonly KafkaRecord[],
     start: number,
     end: number,
   ): Promise<Error> {
     const total = records.length;
+    const writtenPartitions = findWrittenPartitions(error);
+    const written: number[] = [];
+    for (let p = 0; p < start; p++) written.push(origin === undefined ? p : (origin[p] as number));
+    for (let p = start; p < end; p++) {
+      const m = sending[p] as OutgoingMessage;
+      if (writtenPartitions.size > 0 && writtenPartitions.has(`${m.topic}\u0000${m.partition}`)) {
+        written.push(origin === undefined ? p : (origin[p] as number));
+      }
+    }
     const partitions = findRejectedPartitions(error);
     if (partitions.length === 0) {
-      return new KafkaSendError(`produce of ${end - start} records failed: ${describeClientError(error)}`, { cause: error });
+      return new KafkaSendError(`produce of ${end - start} records failed: ${describeClientError(error)}`, {
+        cause: error,
+        written,
+      });
     }
     const rejected: RejectedRecord[] = [];
-    for (let i = start; i < end; i++) {
-      const m = messages[i] as OutgoingMessage;
-      const refusal = partitions.find((p) => p.partition === m.partition && p.topic === m.topic);
+    for (let p = start; p < end; p++) {
+      const m = sending[p] as OutgoingMessage;
+      const refusal = partitions.find((r) => r.partition === m.partition && r.topic === m.topic);
       if (refusal === undefined) continue;
+      const index = origin === undefined ? p : (origin[p] as number);
       const limit = this.#limits.get(m.topic);
-      const bodyBytes = recordBodyBytes(records[i] as KafkaRecord); // m.bytes may be an upper bound
+      const bodyBytes = recordBodyBytes(records[index] as KafkaRecord); // m.bytes may be an upper bound
       const batchBytes = RECORD_BATCH_OVERHEAD + varintSize(bodyBytes) + bodyBytes;
       const detail =
         refusal.apiId === "INVALID_RECORD"
           ? `broker refused the record for topic ${clean(m.topic)} as invalid${refusal.serverMessage === undefined ? "" : `: ${clean(refusal.serverMessage)}`}`
           : `broker refused the record for topic ${clean(m.topic)} with ${refusal.apiId} (record of ${batchBytes} bytes, max.message.bytes ${limit ?? "unknown"} when checked)`;
-      rejected.push({ index: i, error: new PermanentError(permanentProduceErrorClasses[refusal.apiId], detail) });
+      rejected.push({ index, error: new PermanentError(permanentProduceErrorClasses[refusal.apiId], detail) });
     }
     // The topic's limit may have changed since start: read it again for the next checks.
     const tooLarge = new Set(partitions.filter((p) => p.apiId !== "INVALID_RECORD").map((p) => p.topic));
@@ -347,7 +384,7 @@ export class KafkaSink {
       `kafka refused ${rejected.length} of ${total} records (${[...new Set(partitions.map((p) => p.apiId))].join(", ")})`,
       rejected,
       false,
-      { cause: error },
+      { cause: error, written },
     );
   }
 

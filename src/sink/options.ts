@@ -46,6 +46,12 @@ export interface KafkaSinkOptions extends KafkaConnectionOptions {
   readonly maxRequestBytes: number;
   /** How long cached topic metadata (partition counts, leaders) is trusted. */
   readonly metadataMaxAgeMs: number;
+  /**
+   * Topics whose records travel in produce requests of their own, after the others (the bridge
+   * puts its dead-letter topic here): when only such a request fails (the topic deleted, its ACL
+   * revoked), the others are known written and are not sent again.
+   */
+  readonly isolatedTopics: readonly string[];
 }
 
 export const defaultKafkaSinkOptions: KafkaSinkOptions = Object.freeze({
@@ -61,6 +67,7 @@ export const defaultKafkaSinkOptions: KafkaSinkOptions = Object.freeze({
   deliveryTimeoutMs: 120_000,
   maxRequestBytes: 8 * 1024 * 1024,
   metadataMaxAgeMs: 60_000,
+  isolatedTopics: Object.freeze([]),
 });
 
 /** Fills in defaults, validates, freezes. Throws an Error naming the bad setting. */
@@ -99,7 +106,11 @@ export function resolveKafkaSinkOptions(partial: Partial<KafkaSinkOptions> = {})
       throw new Error("kafka: sasl username and password must be set");
     if (options.tls === false) throw new Error("kafka: SASL without TLS would send credentials in clear text; set tls");
   }
-  return Object.freeze({ ...options, bootstrapBrokers: Object.freeze([...options.bootstrapBrokers]) });
+  return Object.freeze({
+    ...options,
+    bootstrapBrokers: Object.freeze([...options.bootstrapBrokers]),
+    isolatedTopics: Object.freeze([...options.isolatedTopics]),
+  });
 }
 
 /** Confluent Cloud: SASL/PLAIN with an API key and secret, over TLS. Not testable locally. */

@@ -21,6 +21,7 @@ import { uniqueName, waitUntil } from "../support/mesh.ts";
 const ordered = uniqueName("mb-sink-ordered");
 const small = uniqueName("mb-sink-small");
 const doomed = uniqueName("mb-sink-doomed");
+const doomedDlq = uniqueName("mb-sink-doomed-dlq");
 const admin = newAdmin();
 
 before(async () => {
@@ -28,17 +29,20 @@ before(async () => {
     { name: ordered, partitions: 6 },
     { name: small, partitions: 2, config: { "max.message.bytes": "2000" } },
     { name: doomed, partitions: 1 },
+    { name: doomedDlq, partitions: 1 },
   ]);
 });
 
 after(async () => {
   await admin.deleteTopics({ topics: [ordered, small] }).catch(() => undefined);
   await admin.deleteTopics({ topics: [doomed] }).catch(() => undefined);
+  await admin.deleteTopics({ topics: [doomedDlq] }).catch(() => undefined);
   await admin.close();
 });
 
-function newSink(): KafkaSink {
+function newSink(isolatedTopics: readonly string[] = []): KafkaSink {
   return new KafkaSink({
+    isolatedTopics,
     bootstrapBrokers: [bootstrap],
     clientId: "meshbridge-test",
     retries: 2,
@@ -253,4 +257,34 @@ describe("a started sink", () => {
     await sink.send([{ topic: ordered, key: "b", value: Buffer.from("2") }]);
     assert.equal(await countRecords(admin, ordered, 6), before + 1);
   });
+});
+
+test("an isolated topic that fails: the others' records of the same send are listed as written, and are", {
+  timeout: 30_000,
+}, async () => {
+  const sink = newSink([doomedDlq]);
+  try {
+    await sink.start([ordered, doomedDlq]);
+    const doomedLog = join(stackDir, "kafka-data", `${doomedDlq}-0`);
+    assert.ok(existsSync(doomedLog), `the broker keeps ${doomedDlq}'s log in ${doomedLog}`);
+    await admin.deleteTopics({ topics: [doomedDlq] });
+    await waitUntil(() => !existsSync(doomedLog), 20_000, `${doomedLog} moved aside`);
+    const before = await countRecords(admin, ordered, 6);
+    // The dead letter in the middle: it goes last, in a request of its own, which fails.
+    const error = await sink
+      .send([
+        { topic: ordered, key: "w1", value: Buffer.from("1") },
+        { topic: doomedDlq, key: "d", value: Buffer.from("2") },
+        { topic: ordered, key: "w2", value: Buffer.from("3") },
+      ])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(error instanceof KafkaSendError, `a transient failure, got ${String(error)}`);
+    assert.deepEqual([...error.written].sort(), [0, 2], "the two catalog records were written");
+    assert.equal(await countRecords(admin, ordered, 6), before + 2, "and they are in Kafka, once each");
+  } finally {
+    await sink.close();
+  }
 });
