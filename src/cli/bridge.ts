@@ -186,6 +186,9 @@ export async function startBridge(
         sasl: config.kafka.sasl,
         requestTimeoutMs: config.kafka.requestTimeoutSeconds * 1000,
         deliveryTimeoutMs: config.kafka.deliveryTimeoutSeconds * 1000,
+        // A dead-letter topic that fails (deleted, ACL revoked) must not make the catalog
+        // records that went with it be written twice.
+        isolatedTopics: [config.kafka.deadLetterTopic],
       },
       {
         request: (records, seconds) => {

@@ -10,7 +10,7 @@ import type { Logger } from "../ops/log.ts";
 import type { BridgeMetrics } from "../ops/metrics.ts";
 import type { SourceMeter } from "../ops/source-metrics.ts";
 import type { BatchTracer } from "../ops/tracing/batch-tracer.ts";
-import { KafkaPermanentError } from "../sink/errors.ts";
+import { KafkaPermanentError, writtenIndexes } from "../sink/errors.ts";
 import type { SourceMessage } from "../sources/source.ts";
 import type { Stage, StageOf } from "./error-classes.ts";
 import { isTransient, PermanentError, withTenant } from "./errors.ts";
@@ -43,6 +43,8 @@ class Work<E extends EnvelopeIdentity> {
   failedEventType: string | undefined = undefined;
   /** Why Kafka refused this message's dead-letter record for good: it is released, not acked. */
   deadLetterRefusal: PermanentError | undefined = undefined;
+  /** Its dead-letter record once made: the same object in every round, so "written" can know it. */
+  deadLetter: OutRecord | undefined = undefined;
   /**
    * Its records, alive until the batch is settled. Built by Array#map, never from an array
    * literal: V8 would pretenure such a literal after a backlog, like an object literal.
@@ -60,14 +62,46 @@ class Work<E extends EnvelopeIdentity> {
 
 const NO_RECORDS: readonly OutRecord[] = Object.freeze([]);
 
-/** Every record of a batch, in message order, and the index in the batch of each one's message. */
+/**
+ * The records of a batch still to send, in message order, and the index in the batch of each
+ * one's message. Records Kafka acknowledged in a failed send leave it for `written`.
+ */
 class BatchRecords {
   records: OutRecord[];
   owners: number[];
+  written: Set<OutRecord> | undefined = undefined;
 
   constructor(records: OutRecord[], owners: number[]) {
     this.records = records;
     this.owners = owners;
+  }
+
+  /** Moves the records at these indexes (of a failed send of `records`) to `written`. */
+  markWritten(indexes: readonly number[]): void {
+    if (indexes.length === 0) return;
+    this.written ??= new Set();
+    const written = this.written;
+    for (const index of indexes) {
+      const record = this.records[index];
+      if (record !== undefined) written.add(record);
+    }
+    this.dropWritten();
+  }
+
+  /** Removes the written records from `records` and `owners`, keeping the order of the rest. */
+  dropWritten(): void {
+    const written = this.written;
+    if (written === undefined) return;
+    let kept = 0;
+    for (let i = 0; i < this.records.length; i++) {
+      const record = this.records[i]!;
+      if (written.has(record)) continue;
+      this.records[kept] = record;
+      this.owners[kept] = this.owners[i]!;
+      kept++;
+    }
+    this.records.length = kept;
+    this.owners.length = kept;
   }
 }
 
@@ -197,7 +231,8 @@ export class Pipeline<E extends EnvelopeIdentity> {
   /**
    * One send of the batch's records. Each refusal moves a message one step (catalog records →
    * dead letter → released), so this ends after at most two rounds per message; a refused dead
-   * letter is never re-sent. `records` is updated in place. Throws what is not a refusal.
+   * letter is never re-sent. `records` is updated in place: what Kafka wrote before a failure
+   * leaves it, so a retry sends only the rest. Throws what is not a refusal.
    */
   async #sendRefusing(work: readonly Work<E>[], records: BatchRecords): Promise<void> {
     for (;;) {
@@ -205,16 +240,21 @@ export class Pipeline<E extends EnvelopeIdentity> {
         await this.#sink.send(records.records);
         return;
       } catch (error) {
-        if (!(error instanceof KafkaPermanentError) || error.rejected.length === 0) throw error;
+        if (!(error instanceof KafkaPermanentError) || error.rejected.length === 0) {
+          records.markWritten(writtenIndexes(error));
+          throw error;
+        }
         for (const rejected of error.rejected) {
           const item = work[records.owners[rejected.index]!]!;
           const refusedDeadLetter = records.records[rejected.index]!.topic === this.#options.deadLetterTopic;
           if (refusedDeadLetter) item.deadLetterRefusal = rejected.error;
           else item.failure = withTenant(rejected.error, item.envelope?.tenant);
         }
+        records.markWritten(error.written);
         const next = this.#collectRecords(work);
         records.records = next.records;
         records.owners = next.owners;
+        records.dropWritten();
       }
     }
   }
@@ -314,7 +354,8 @@ export class Pipeline<E extends EnvelopeIdentity> {
       if (item.deadLetterRefusal !== undefined) {
         item.records = NO_RECORDS;
       } else if (item.failure !== undefined) {
-        item.records = [deadLetterRecord(this.#options.deadLetterTopic, item.message, item.failure, item.failedEventType)];
+        item.deadLetter ??= deadLetterRecord(this.#options.deadLetterTopic, item.message, item.failure, item.failedEventType);
+        item.records = [item.deadLetter];
       }
       for (const record of item.records) {
         records.push(record);

@@ -3,7 +3,7 @@
 // arrives are gathered and go out together in the next one. Under load this turns many small
 // source batches (10 SQS messages each) into few large produce requests, with no linger timer
 // adding latency when the pipeline is idle.
-import { KafkaPermanentError, type RejectedRecord } from "../sink/errors.ts";
+import { KafkaPermanentError, KafkaSendError, type RejectedRecord } from "../sink/errors.ts";
 import type { KafkaRecord } from "../sink/types.ts";
 import type { PermanentError } from "./errors.ts";
 import type { RecordSink } from "./records.ts";
@@ -68,19 +68,36 @@ export class ProduceCoalescer implements RecordSink {
         this.#flush();
       },
       (error: unknown) => {
-        for (const waiter of waiters) waiter.reject(localError(error, waiter));
+        for (const waiter of waiters) {
+          const local = localError(error, waiter);
+          if (local === undefined) waiter.resolve();
+          else waiter.reject(local);
+        }
         this.#flush();
       },
     );
   }
 }
 
-/** A permanent refusal concerns only the waiters whose records were refused; re-index for them. */
+/**
+ * The group's failure as seen by one waiter: its own refused and written records, re-indexed;
+ * undefined when every record of the waiter was written (it succeeded, whatever happened to the
+ * others).
+ */
 function localError(error: unknown, waiter: Waiter): unknown {
-  if (!(error instanceof KafkaPermanentError)) return error;
-  const end = waiter.offset + waiter.records.length;
+  if (!(error instanceof KafkaPermanentError) && !(error instanceof KafkaSendError)) return error;
+  const start = waiter.offset;
+  const end = start + waiter.records.length;
+  const written: number[] = [];
+  for (const index of error.written) if (index >= start && index < end) written.push(index - start);
+  if (error instanceof KafkaSendError) {
+    if (written.length === waiter.records.length) return undefined;
+    if (written.length === 0 && error.written.length === 0) return error;
+    return new KafkaSendError(error.message, { cause: error, written });
+  }
   const mine: RejectedRecord[] = error.rejected
-    .filter((rejected) => rejected.index >= waiter.offset && rejected.index < end)
-    .map((rejected) => ({ index: rejected.index - waiter.offset, error: rejected.error }));
-  return new KafkaPermanentError(error.message, mine, error.nothingWritten, { cause: error });
+    .filter((rejected) => rejected.index >= start && rejected.index < end)
+    .map((rejected) => ({ index: rejected.index - start, error: rejected.error }));
+  if (mine.length === 0 && written.length === waiter.records.length) return undefined;
+  return new KafkaPermanentError(error.message, mine, error.nothingWritten, { cause: error, written });
 }

@@ -157,6 +157,39 @@ class RefusingSink implements RecordSink {
   }
 }
 
+/**
+ * Like Kafka with a dead-letter topic that fails: for `failures` sends, writes every record but
+ * those of topic `failing` and rejects with KafkaSendError listing the written ones.
+ */
+class PartlyWritingSink implements RecordSink {
+  readonly written: OutRecord[] = [];
+  readonly attempts: number[] = [];
+  failures: number;
+  readonly #failing: string;
+  constructor(failing: string, failures: number) {
+    this.#failing = failing;
+    this.failures = failures;
+  }
+  async send(records: readonly OutRecord[]): Promise<void> {
+    this.attempts.push(records.length);
+    if (this.failures === 0) {
+      this.written.push(...records);
+      return;
+    }
+    this.failures--;
+    const written: number[] = [];
+    records.forEach((record, index) => {
+      if (record.topic === this.#failing) return;
+      this.written.push(record);
+      written.push(index);
+    });
+    throw new KafkaSendError(`topic ${this.#failing} unavailable`, { written });
+  }
+  checkRecordSize(): PermanentError | undefined {
+    return undefined;
+  }
+}
+
 describe("Pipeline", () => {
   it("acks every message only after the sink resolved, with catalog headers", async () => {
     const sink = new FakeSink();
@@ -391,6 +424,47 @@ describe("Pipeline", () => {
     assert.equal(dead.length, 1);
     assert.equal(dead[0]!.headers!.get(dlqHeader.sourceMessageId), "b");
     assert.equal(dead[0]!.headers!.get(dlqHeader.tenant), "t2", "the tenant is attributed even though the sink did not know it");
+  });
+
+  it("after a send that failed only for the dead-letter topic, retries send only what was not written", async () => {
+    const sink = new PartlyWritingSink("dlq", 2);
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p, metrics } = pipeline(sink);
+    await p.process([
+      message("a", { tenant: "t1", kver: 1, id: "e1", outputs: 2 }, settled),
+      message("env", { tenant: "bad-envelope", kver: 1, id: "e2" }, settled),
+      message("b", { tenant: "t2", kver: 1, id: "e3" }, settled),
+    ]);
+    assert.deepEqual(sink.attempts, [4, 1, 1], "3 catalog records + 1 dead letter, then the dead letter alone, twice");
+    assert.equal(new Set(sink.written).size, sink.written.length, "no record written twice");
+    assert.equal(sink.written.filter((record) => record.topic === "dlq").length, 1);
+    assert.equal(sink.written.length, 4);
+    assert.deepEqual(settled.acks, ["a", "env", "b"]);
+    assert.equal(metrics.produced.get(), 3);
+    assert.equal(metrics.retries.get({ stage: "produce" }), 2);
+  });
+
+  it("a refusal that also lists written records: the next round sends neither those nor the refused one", async () => {
+    const sink = new FakeSink();
+    // Records 0 and 2 written, record 1 refused: only b's dead letter is left to send.
+    sink.permanent = new KafkaPermanentError(
+      "refused",
+      [{ index: 1, error: new PermanentError("RecordTooLarge", "record of 3000000 bytes exceeds max.message.bytes") }],
+      false,
+      { written: [0, 2] },
+    );
+    const settled: Settled = { acks: [], nacks: [] };
+    const { pipeline: p } = pipeline(sink);
+    await p.process([
+      message("a", { tenant: "t1", kver: 1, id: "e1" }, settled),
+      message("b", { tenant: "t2", kver: 1, id: "e2" }, settled),
+      message("c", { tenant: "t3", kver: 1, id: "e3" }, settled),
+    ]);
+    assert.deepEqual(
+      sink.sent.map((send) => send.map((record) => record.topic)),
+      [["dlq"]],
+    );
+    assert.deepEqual(settled.acks, ["a", "b", "c"]);
   });
 
   it("releases a message whose dead-letter record Kafka refuses; its batch-mates are produced and acked", async () => {

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { PermanentError } from "../../../src/pipeline/errors.ts";
 import { ProduceCoalescer } from "../../../src/pipeline/produce-coalescer.ts";
 import type { OutRecord, RecordSink } from "../../../src/pipeline/records.ts";
-import { KafkaPermanentError } from "../../../src/sink/errors.ts";
+import { KafkaPermanentError, KafkaSendError } from "../../../src/sink/errors.ts";
 
 const record = (n: number): OutRecord => ({ topic: "t", key: String(n), value: Buffer.from([n]) });
 
@@ -91,5 +91,28 @@ describe("ProduceCoalescer", () => {
     );
     const other = (thirdResult as PromiseRejectedResult).reason as KafkaPermanentError;
     assert.deepEqual(other.rejected, [], "the third caller's records were not refused: send again");
+  });
+
+  it("a transient failure that wrote some records: callers with all theirs written succeed, the others learn theirs", async () => {
+    const sink = new GatedSink();
+    const coalescer = new ProduceCoalescer(sink);
+    const first = coalescer.send([record(0)]);
+    const second = coalescer.send([record(1), record(2)]);
+    const third = coalescer.send([record(3), record(4)]);
+    const fourth = coalescer.send([record(5)]);
+    sink.openNext();
+    await first;
+    await tick();
+    // The group is records 1..5 (indexes 0..4): 1, 2 and 4 were written.
+    sink.fail = new KafkaSendError("dead-letter topic unavailable", { written: [0, 1, 3] });
+    sink.openNext();
+    const [secondResult, thirdResult, fourthResult] = await Promise.allSettled([second, third, fourth]);
+    assert.equal(secondResult.status, "fulfilled", "both of its records were written");
+    assert.equal(thirdResult.status, "rejected");
+    const partial = (thirdResult as PromiseRejectedResult).reason as KafkaSendError;
+    assert.ok(partial instanceof KafkaSendError);
+    assert.deepEqual(partial.written, [1], "record 4 is the third caller's index 1");
+    const none = (fourthResult as PromiseRejectedResult).reason as KafkaSendError;
+    assert.deepEqual(none.written, [], "nothing of the fourth caller was written");
   });
 });
