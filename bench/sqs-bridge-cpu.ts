@@ -8,6 +8,7 @@
 // after the first 20 % of the drain. Needs the local mesh.
 //
 //   node bench/sqs-bridge-cpu.ts [--events N] [--runs N] [--trees DIR,DIR…] [--profile DIR]
+//                                [--flags "A;B"] [--budgets "4000;500"] [--no-bare]
 
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -34,6 +35,8 @@ const trees = (argument("--trees") ?? repoRoot).split(",");
 const profileDir = argument("--profile");
 /** Node flags for each tree's bridge, ";"-separated in --trees order (e.g. "--max-semi-space-size=64"). */
 const flags = (argument("--flags") ?? "").split(";");
+/** The bridge's budget.maxMessages for each tree, ";"-separated in --trees order (empty: the default). */
+const budgets = (argument("--budgets") ?? "").split(";");
 const bareOnly = process.argv.includes("--no-bare");
 const RECEIVERS = 8;
 const TENANTS = 20;
@@ -102,7 +105,8 @@ function observeGc(): () => Promise<Record<string, number>> {
 const f1 = (n: number | null | undefined): string => (n === null || n === undefined ? "?" : n.toFixed(1));
 for (let run = 1; run <= runs; run++) {
   for (const [index, tree] of loaded.entries()) {
-    const name = `${String.fromCharCode(65 + index)} (${tree.root}${flags[index] ? ` ${flags[index]}` : ""})`;
+    const budget = budgets[index] ? Number(budgets[index]) : undefined;
+    const name = `${String.fromCharCode(65 + index)} (${tree.root}${flags[index] ? ` ${flags[index]}` : ""}${budget === undefined ? "" : ` budget ${budget}`})`;
     const published = await fill(events, 100 + run);
     const countFile = join(BENCH_DIR, `${label}-${run}-${index}.counts.json`);
     process.env.NODE_OPTIONS = `--import ${pathToFileURL(join(repoRoot, "bench/sqs-call-counter.ts")).href} ${flags[index] ?? ""}`;
@@ -115,6 +119,7 @@ for (let run = 1; run <= runs; run++) {
       queueUrl,
       keyFile: world.keys.bridgeKeyFile,
       receivers: RECEIVERS,
+      ...(budget === undefined ? {} : { budget: { maxMessages: budget } }),
       ...(profiling ? { cpuProfileDir: profileDir } : {}),
     });
     delete process.env.NODE_OPTIONS;

@@ -263,13 +263,11 @@ export class KafkaSink {
       // A fresh array: the client sorts it in place.
       metadata = await this.#producer.metadata({ topics: [...topics] });
     } catch (error) {
-      this.health.failed(`metadata unavailable: ${describeClientError(error)}`);
-      throw new KafkaSendError(
-        `kafka metadata for ${[...topics].map(clean).join(", ")} unavailable: ${describeClientError(error)}`,
-        {
-          cause: error,
-        },
-      );
+      const described = await this.#describeFailure(error, [...topics]);
+      this.health.failed(`metadata unavailable: ${described}`);
+      throw new KafkaSendError(`kafka metadata for ${[...topics].map(clean).join(", ")} unavailable: ${described}`, {
+        cause: error,
+      });
     }
 
     // Explicit partitions: the request plan, the broker's per-partition answers and what is sent
@@ -357,7 +355,9 @@ export class KafkaSink {
     }
     const partitions = findRejectedPartitions(error);
     if (partitions.length === 0) {
-      return new KafkaSendError(`produce of ${end - start} records failed: ${describeClientError(error)}`, {
+      const slice = new Set<string>();
+      for (let p = start; p < end; p++) slice.add((sending[p] as OutgoingMessage).topic);
+      return new KafkaSendError(`produce of ${end - start} records failed: ${await this.#describeFailure(error, [...slice])}`, {
         cause: error,
         written,
       });
@@ -386,6 +386,18 @@ export class KafkaSink {
       false,
       { cause: error, written },
     );
+  }
+
+  /**
+   * describeClientError, except that the client's "Unknown topic X" (which can name another topic
+   * of the request than the missing one) is replaced by the topics Kafka says do not exist.
+   */
+  async #describeFailure(error: unknown, topics: readonly string[]): Promise<string> {
+    const described = describeClientError(error);
+    if (!described.includes("Unknown topic")) return described;
+    const missing = await listMissingTopics(this.#adminClient(), topics).catch(() => undefined);
+    if (missing === undefined || missing.length === 0) return described;
+    return `${missing.map((topic) => `topic '${clean(topic)}'`).join(", ")} does not exist (deleted, or not visible to this principal)`;
   }
 
   #withDeliveryTimeout(operation: Promise<void>, count: number): Promise<void> {

@@ -283,6 +283,8 @@ test("an isolated topic that fails: the others' records of the same send are lis
       );
     assert.ok(error instanceof KafkaSendError, `a transient failure, got ${String(error)}`);
     assert.deepEqual([...error.written].sort(), [0, 2], "the two catalog records were written");
+    assert.match(error.message, new RegExp(`topic '${doomedDlq}' does not exist`), "names the missing topic");
+    assert.doesNotMatch(error.message, new RegExp(ordered), "and not the live one");
     assert.equal(await countRecords(admin, ordered, 6), before + 2, "and they are in Kafka, once each");
   } finally {
     await sink.close();
