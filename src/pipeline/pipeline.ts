@@ -76,7 +76,7 @@ class BatchRecords {
     this.owners = owners;
   }
 
-  /** Moves the records at these indexes (of a failed send of `records`) to `written`. */
+  /** Adds the records at these indexes (of a failed send of `records`) to `written`. */
   markWritten(indexes: readonly number[]): void {
     if (indexes.length === 0) return;
     this.written ??= new Set();
@@ -85,7 +85,6 @@ class BatchRecords {
       const record = this.records[index];
       if (record !== undefined) written.add(record);
     }
-    this.dropWritten();
   }
 
   /** Removes the written records from `records` and `owners`, keeping the order of the rest. */
@@ -242,6 +241,7 @@ export class Pipeline<E extends EnvelopeIdentity> {
       } catch (error) {
         if (!(error instanceof KafkaPermanentError) || error.rejected.length === 0) {
           records.markWritten(writtenIndexes(error));
+          records.dropWritten();
           throw error;
         }
         for (const rejected of error.rejected) {
@@ -251,10 +251,9 @@ export class Pipeline<E extends EnvelopeIdentity> {
           else item.failure = withTenant(rejected.error, item.envelope?.tenant);
         }
         records.markWritten(error.written);
-        const next = this.#collectRecords(work);
+        const next = this.#collectRecords(work, records.written);
         records.records = next.records;
         records.owners = next.owners;
-        records.dropWritten();
       }
     }
   }
@@ -346,7 +345,8 @@ export class Pipeline<E extends EnvelopeIdentity> {
    * Every record of the batch, in message order; a failed message contributes its dead letter,
    * one whose dead letter was refused contributes nothing.
    */
-  #collectRecords(work: readonly Work<E>[]): BatchRecords {
+  /** The records of `work` to send, except those already `written`, which stay in the result's set. */
+  #collectRecords(work: readonly Work<E>[], written?: Set<OutRecord>): BatchRecords {
     const records: OutRecord[] = [];
     const owners: number[] = [];
     for (let index = 0; index < work.length; index++) {
@@ -358,11 +358,14 @@ export class Pipeline<E extends EnvelopeIdentity> {
         item.records = [item.deadLetter];
       }
       for (const record of item.records) {
+        if (written?.has(record)) continue;
         records.push(record);
         owners.push(index);
       }
     }
-    return new BatchRecords(records, owners);
+    const collected = new BatchRecords(records, owners);
+    collected.written = written;
+    return collected;
   }
 
   #readEnvelope(message: SourceMessage): Work<E> {

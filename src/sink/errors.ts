@@ -83,54 +83,57 @@ interface ErrorNode {
 }
 
 interface ProduceResponseShape {
-  responses?: ReadonlyArray<{ name?: unknown; partitionResponses?: ReadonlyArray<{ index?: unknown }> }>;
+  responses?: ReadonlyArray<{ name?: unknown; partitionResponses?: ReadonlyArray<{ index?: unknown; errorCode?: unknown }> }>;
+}
+
+/**
+ * Calls `visit` for every node of an error from @platformatic/kafka (nested MultipleErrors →
+ * ResponseError carrying the Produce response → ProtocolError per partition), with the node's own
+ * response (`own`) and the nearest one at or above it (`nearest`).
+ */
+function visitClientError(
+  error: unknown,
+  visit: (node: ErrorNode, own: ProduceResponseShape | undefined, nearest: ProduceResponseShape | undefined) => void,
+): void {
+  const walk = (node: unknown, above: ProduceResponseShape | undefined, depth: number): void => {
+    if (typeof node !== "object" || node === null || depth > 8) return;
+    const e = node as ErrorNode;
+    const own = typeof e.response === "object" && e.response !== null ? (e.response as ProduceResponseShape) : undefined;
+    const nearest = own ?? above;
+    visit(e, own, nearest);
+    if (Array.isArray(e.errors)) for (const child of e.errors) walk(child, nearest, depth + 1);
+  };
+  walk(error, undefined, 0);
 }
 
 const partitionPath = /^\/responses\/(\d+)\/partition_responses\/(\d+)$/;
 
 /**
  * Finds the partitions refused with MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE or INVALID_RECORD in
- * an error from @platformatic/kafka's Producer.send (nested MultipleErrors → ResponseError with the
- * Produce response → ProtocolError per partition, whose `path` points into that response).
+ * an error from Producer.send (each ProtocolError's `path` points into the Produce response).
  */
 export function findRejectedPartitions(error: unknown): RejectedPartition[] {
   const found: RejectedPartition[] = [];
-  const visit = (node: unknown, response: ProduceResponseShape | undefined, depth: number): void => {
-    if (typeof node !== "object" || node === null || depth > 8) return;
-    const e = node as ErrorNode;
-    const here = typeof e.response === "object" && e.response !== null ? (e.response as ProduceResponseShape) : response;
-    if (
-      typeof e.apiId === "string" &&
-      e.apiId in permanentProduceErrorClasses &&
-      typeof e.path === "string" &&
-      here !== undefined
-    ) {
-      const match = partitionPath.exec(e.path);
-      if (match !== null) {
-        const topicResponse = here.responses?.[Number(match[1])];
-        const partition = topicResponse?.partitionResponses?.[Number(match[2])]?.index;
-        if (typeof topicResponse?.name === "string" && typeof partition === "number") {
-          found.push({
-            topic: topicResponse.name,
-            partition,
-            apiId: e.apiId as PermanentProduceApiError,
-            serverMessage:
-              typeof e.serverErrorMessage === "string" && e.serverErrorMessage !== "" ? e.serverErrorMessage : undefined,
-          });
-        }
-      }
+  visitClientError(error, (e, _own, here) => {
+    if (typeof e.apiId !== "string" || !(e.apiId in permanentProduceErrorClasses) || typeof e.path !== "string") return;
+    if (here === undefined) return;
+    const match = partitionPath.exec(e.path);
+    if (match === null) return;
+    const topicResponse = here.responses?.[Number(match[1])];
+    const partition = topicResponse?.partitionResponses?.[Number(match[2])]?.index;
+    if (typeof topicResponse?.name === "string" && typeof partition === "number") {
+      found.push({
+        topic: topicResponse.name,
+        partition,
+        apiId: e.apiId as PermanentProduceApiError,
+        serverMessage: typeof e.serverErrorMessage === "string" && e.serverErrorMessage !== "" ? e.serverErrorMessage : undefined,
+      });
     }
-    if (Array.isArray(e.errors)) for (const child of e.errors) visit(child, here, depth + 1);
-  };
-  visit(error, undefined, 0);
+  });
   // One request can be retried and fail several times with the same answer: keep one per partition.
   const unique = new Map<string, RejectedPartition>();
   for (const r of found) unique.set(`${r.topic}\u0000${r.partition}`, r);
   return [...unique.values()];
-}
-
-interface ProduceAnswerShape {
-  responses?: ReadonlyArray<{ name?: unknown; partitionResponses?: ReadonlyArray<{ index?: unknown; errorCode?: unknown }> }>;
 }
 
 /**
@@ -140,20 +143,15 @@ interface ProduceAnswerShape {
  */
 export function findWrittenPartitions(error: unknown): Set<string> {
   const written = new Set<string>();
-  const visit = (node: unknown, depth: number): void => {
-    if (typeof node !== "object" || node === null || depth > 8) return;
-    const e = node as ErrorNode;
-    const response = typeof e.response === "object" && e.response !== null ? (e.response as ProduceAnswerShape) : undefined;
-    for (const topic of response?.responses ?? []) {
+  visitClientError(error, (_e, own) => {
+    for (const topic of own?.responses ?? []) {
       if (typeof topic.name !== "string") continue;
       for (const partition of topic.partitionResponses ?? []) {
         if (partition.errorCode === 0 && typeof partition.index === "number")
           written.add(`${topic.name}\u0000${partition.index}`);
       }
     }
-    if (Array.isArray(e.errors)) for (const child of e.errors) visit(child, depth + 1);
-  };
-  visit(error, 0);
+  });
   return written;
 }
 

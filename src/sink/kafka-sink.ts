@@ -263,7 +263,7 @@ export class KafkaSink {
       // A fresh array: the client sorts it in place.
       metadata = await this.#producer.metadata({ topics: [...topics] });
     } catch (error) {
-      const described = await this.#describeFailure(error, [...topics]);
+      const described = await this.#describeFailure(error, () => [...topics]);
       this.health.failed(`metadata unavailable: ${described}`);
       throw new KafkaSendError(`kafka metadata for ${[...topics].map(clean).join(", ")} unavailable: ${described}`, {
         cause: error,
@@ -344,30 +344,31 @@ export class KafkaSink {
     end: number,
   ): Promise<Error> {
     const total = records.length;
+    const indexOf = (position: number): number => (origin === undefined ? position : (origin[position] as number));
     const writtenPartitions = findWrittenPartitions(error);
     const written: number[] = [];
-    for (let p = 0; p < start; p++) written.push(origin === undefined ? p : (origin[p] as number));
+    for (let p = 0; p < start; p++) written.push(indexOf(p));
     for (let p = start; p < end; p++) {
       const m = sending[p] as OutgoingMessage;
-      if (writtenPartitions.size > 0 && writtenPartitions.has(`${m.topic}\u0000${m.partition}`)) {
-        written.push(origin === undefined ? p : (origin[p] as number));
-      }
+      if (writtenPartitions.has(`${m.topic}\u0000${m.partition}`)) written.push(indexOf(p));
     }
     const partitions = findRejectedPartitions(error);
     if (partitions.length === 0) {
-      const slice = new Set<string>();
-      for (let p = start; p < end; p++) slice.add((sending[p] as OutgoingMessage).topic);
-      return new KafkaSendError(`produce of ${end - start} records failed: ${await this.#describeFailure(error, [...slice])}`, {
-        cause: error,
-        written,
-      });
+      const requestTopics = (): string[] => [...new Set(sending.slice(start, end).map((m) => m.topic))];
+      return new KafkaSendError(
+        `produce of ${end - start} records failed: ${await this.#describeFailure(error, requestTopics)}`,
+        {
+          cause: error,
+          written,
+        },
+      );
     }
     const rejected: RejectedRecord[] = [];
     for (let p = start; p < end; p++) {
       const m = sending[p] as OutgoingMessage;
       const refusal = partitions.find((r) => r.partition === m.partition && r.topic === m.topic);
       if (refusal === undefined) continue;
-      const index = origin === undefined ? p : (origin[p] as number);
+      const index = indexOf(p);
       const limit = this.#limits.get(m.topic);
       const bodyBytes = recordBodyBytes(records[index] as KafkaRecord); // m.bytes may be an upper bound
       const batchBytes = RECORD_BATCH_OVERHEAD + varintSize(bodyBytes) + bodyBytes;
@@ -392,10 +393,10 @@ export class KafkaSink {
    * describeClientError, except that the client's "Unknown topic X" (which can name another topic
    * of the request than the missing one) is replaced by the topics Kafka says do not exist.
    */
-  async #describeFailure(error: unknown, topics: readonly string[]): Promise<string> {
+  async #describeFailure(error: unknown, topicsOf: () => readonly string[]): Promise<string> {
     const described = describeClientError(error);
     if (!described.includes("Unknown topic")) return described;
-    const missing = await listMissingTopics(this.#adminClient(), topics).catch(() => undefined);
+    const missing = await listMissingTopics(this.#adminClient(), topicsOf()).catch(() => undefined);
     if (missing === undefined || missing.length === 0) return described;
     return `${missing.map((topic) => `topic '${clean(topic)}'`).join(", ")} does not exist (deleted, or not visible to this principal)`;
   }

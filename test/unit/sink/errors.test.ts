@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MultipleErrors, NetworkError, ResponseError } from "@platformatic/kafka";
-import { describeClientError, findRejectedPartitions } from "../../../src/sink/errors.ts";
+import { describeClientError, findRejectedPartitions, findWrittenPartitions } from "../../../src/sink/errors.ts";
 
 const PRODUCE = 0;
 
@@ -42,6 +42,12 @@ test("findRejectedPartitions maps permanent per-partition errors to topic and pa
     ["orders", 4, "MESSAGE_TOO_LARGE"],
   ]);
   assert.equal(found.find((f) => f.apiId === "INVALID_RECORD")?.serverMessage, "null key for compacted topic");
+});
+
+test("findWrittenPartitions lists the partitions a Produce response inside the error acknowledged", () => {
+  assert.deepEqual([...findWrittenPartitions(produceFailure())], ["orders\u00000"]);
+  assert.deepEqual([...findWrittenPartitions(new NetworkError("Connection closed"))], []);
+  assert.deepEqual([...findWrittenPartitions("nope")], []);
 });
 
 test("transient errors (leader moved, network) are not reported as rejected partitions", () => {
